@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import express, { NextFunction, Response } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import hbs from 'hbs';
+import passport from 'passport';
+import { AppModule } from './app.module';
+import { DatabaseSessionStore } from './auth/session.store';
+import { UsersService } from './auth/users.service';
+import { toCurrentUser } from './auth/user.entity';
+import type { AppConfig } from './config/config.schema';
+import { HttpExceptionFilter } from './common/filters/http-exception.filter';
+import { csrfLocals } from './common/http/csrf';
+import { AppRequest, isApiPath } from './common/http/request-types';
+import { JsonLogger } from './common/logging/json-logger';
+import { requestLogger } from './common/logging/request-logger';
+import { registerViewHelpers } from './common/views/view-helpers';
+
+// src/ under jest, dist/src/ when built
+export const ROOT_DIR = __dirname.endsWith(join('dist', 'src')) ? join(__dirname, '..', '..') : join(__dirname, '..');
+export const VIEWS_DIR = join(ROOT_DIR, 'views');
+export const PUBLIC_DIR = join(ROOT_DIR, 'public');
+export const BODY_LIMIT = '1mb';
+
+const SESSIONLESS = /^\/(api|healthz|readyz|static)(\/|$)/;
+
+export async function createApp(config: AppConfig, logger = new JsonLogger(config.logLevel)): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(express()), {
+    logger,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  const http = app.getHttpAdapter().getInstance() as express.Express;
+  http.disable('x-powered-by');
+  if (config.trustProxy) app.set('trust proxy', true);
+
+  app.use(requestLogger(logger));
+  const https = config.baseUrl.startsWith('https:');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          imgSrc: ["'self'", 'data:'],
+          objectSrc: ["'none'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          ...(https ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      hsts: https,
+    }),
+  );
+  app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: config.isProduction ? '7d' : 0 });
+
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
+
+  const store = app.get(DatabaseSessionStore);
+  const sessionMiddleware = session({
+    name: 'devhub.sid',
+    secret: config.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    proxy: config.trustProxy,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: https, maxAge: 14 * 24 * 3600 * 1000 },
+  });
+  app.use((req: AppRequest, res: Response, next: NextFunction) => (SESSIONLESS.test(req.path) ? next() : sessionMiddleware(req, res, next)));
+  app.use(passport.initialize());
+
+  const users = app.get(UsersService);
+  app.use(async (req: AppRequest, res: Response, next: NextFunction) => {
+    if (!req.session) return next();
+    try {
+      const userId = req.session.userId;
+      if (userId) {
+        const user = await users.findById(userId);
+        if (user) {
+          req.currentUser = toCurrentUser(user);
+          res.locals.currentUser = req.currentUser;
+        } else {
+          delete req.session.userId;
+        }
+      }
+      // flash messages are shown once, on the next page that renders
+      if (req.method === 'GET' && req.session.flash?.length && !isApiPath(req.path)) {
+        res.locals.flash = req.session.flash;
+        delete req.session.flash;
+      }
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
+  app.use(csrfLocals);
+
+  registerViewHelpers(hbs.handlebars, VIEWS_DIR);
+  app.setBaseViewsDir(VIEWS_DIR);
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layouts/main' });
+  if (config.isProduction) app.set('view cache', true);
+  app.setLocal('appName', 'DevHub');
+  app.setLocal('githubEnabled', config.github.enabled);
+
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.init();
+  return app;
+}

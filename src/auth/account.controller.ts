@@ -1,0 +1,65 @@
+import { Body, Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { FieldErrors, FormError, validateForm } from '../common/forms/validate-form';
+import { TIME_ZONES } from '../common/forms/timezones';
+import { AppRequest, flash } from '../common/http/request-types';
+import { Me, SignedInGuard } from '../common/http/signed-in.guard';
+import { AuthService } from './auth.service';
+import { AccountProfileDto, ChangePasswordDto, PASSWORD_MIN } from './dto/auth-forms.dto';
+import type { CurrentUser } from './user.entity';
+import { UsersService } from './users.service';
+
+@Controller('settings/account')
+@UseGuards(SignedInGuard)
+export class AccountController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly auth: AuthService,
+  ) {}
+
+  private render(res: Response, me: CurrentUser, extra: { form?: object; errors?: FieldErrors; passwordErrors?: FieldErrors } = {}, status = 200) {
+    res.status(status).render('account/settings', {
+      title: 'Account settings',
+      nav: 'settings',
+      form: extra.form ?? { name: me.name, email: me.email, timezone: me.timezone },
+      errors: extra.errors,
+      passwordErrors: extra.passwordErrors,
+      timezones: TIME_ZONES,
+      minPassword: PASSWORD_MIN,
+    });
+  }
+
+  @Get()
+  page(@Me() me: CurrentUser, @Res() res: Response) {
+    this.render(res, me);
+  }
+
+  @Post()
+  async update(@Me() me: CurrentUser, @Req() req: AppRequest, @Res() res: Response, @Body() body: Record<string, unknown>) {
+    const { value, errors } = await validateForm(AccountProfileDto, body);
+    if (errors) return this.render(res, me, { form: value, errors }, 422);
+    try {
+      await this.users.updateProfile(me.id, value);
+    } catch (err) {
+      if (err instanceof FormError) return this.render(res, me, { form: value, errors: err.fields }, 422);
+      throw err;
+    }
+    flash(req, 'success', 'Your account settings have been saved.');
+    res.redirect(303, '/settings/account');
+  }
+
+  @Post('password')
+  async password(@Me() me: CurrentUser, @Req() req: AppRequest, @Res() res: Response, @Body() body: Record<string, unknown>) {
+    const { value, errors } = await validateForm(ChangePasswordDto, body);
+    if (errors) return this.render(res, me, { passwordErrors: errors }, 422);
+    try {
+      await this.users.changePassword(me.id, value.currentPassword, value.newPassword);
+    } catch (err) {
+      if (err instanceof FormError) return this.render(res, me, { passwordErrors: err.fields }, 422);
+      throw err;
+    }
+    await this.auth.endOtherSessions(me.id, req.sessionID);
+    flash(req, 'success', 'Your password has been changed. Other devices have been logged out.');
+    res.redirect(303, '/settings/account');
+  }
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountController } from './account.controller';
+import { AuthThrottle } from './auth-throttle.entity';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { GithubAuthController, GithubAuthGuard } from './github-auth.controller';
+import { GithubStrategy } from './github.strategy';
+import { LoginThrottleService } from './login-throttle.service';
+import { PasswordResetToken } from './password-reset-token.entity';
+import { SessionRow } from './session.entity';
+import { DatabaseSessionStore } from './session.store';
+import { User } from './user.entity';
+import { UsersService } from './users.service';
+
+@Module({
+  imports: [PassportModule, TypeOrmModule.forFeature([User, SessionRow, PasswordResetToken, AuthThrottle])],
+  controllers: [AuthController, GithubAuthController, AccountController],
+  providers: [AuthService, UsersService, LoginThrottleService, DatabaseSessionStore, GithubStrategy, GithubAuthGuard],
+  exports: [UsersService, AuthService, DatabaseSessionStore],
+})
+export class AuthModule {}

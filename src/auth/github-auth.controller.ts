@@ -1,0 +1,51 @@
+import { ExecutionContext, Controller, Get, Inject, Injectable, NotFoundException, Req, Res, UseGuards } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import type { Response } from 'express';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.schema';
+import { AppRequest, flash } from '../common/http/request-types';
+import { AuthService, GithubProfile } from './auth.service';
+import { startSession } from './session-helpers';
+
+@Injectable()
+export class GithubAuthGuard extends AuthGuard('github') {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    if (!this.config.github.enabled) throw new NotFoundException('GitHub sign-in is not configured on this instance.');
+    return super.canActivate(context);
+  }
+
+  // a refused or forged callback (bad state, denied consent) reaches the handler without a user
+  override handleRequest<T>(err: unknown, user: T): T {
+    return (err ? null : user) as T;
+  }
+}
+
+@Controller('auth/github')
+export class GithubAuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Get()
+  @UseGuards(GithubAuthGuard)
+  start() {
+    // the guard redirects to GitHub
+  }
+
+  @Get('callback')
+  @UseGuards(GithubAuthGuard)
+  async callback(@Req() req: AppRequest & { user?: GithubProfile }, @Res() res: Response) {
+    const profile = req.user;
+    if (!profile) {
+      flash(req, 'error', 'GitHub sign-in did not complete. Please try again.');
+      return res.redirect(303, req.currentUser ? '/settings/account' : '/login');
+    }
+    const linking = Boolean(req.currentUser);
+    const user = await this.auth.githubSignIn(profile, req.currentUser?.id);
+    await startSession(req, user.id);
+    flash(req, 'success', linking ? `Connected GitHub account @${profile.login}.` : `Signed in with GitHub as @${profile.login}.`);
+    req.session.save(() => res.redirect(303, linking ? '/settings/account' : '/dashboard'));
+  }
+}

@@ -1,0 +1,29 @@
+import type { Request } from 'express';
+import type { CurrentUser } from '../../auth/user.entity';
+
+export interface FlashMessage {
+  type: 'success' | 'error' | 'info';
+  message: string;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: string;
+    csrfToken?: string;
+    flash?: FlashMessage[];
+  }
+}
+
+export type AppRequest = Request & { currentUser?: CurrentUser; requestId?: string };
+
+export function flash(req: Request, type: FlashMessage['type'], message: string): void {
+  (req.session.flash ??= []).push({ type, message });
+}
+
+export const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
+
+/** Only same-site relative paths are followed after log-in, never another host. */
+export function safeNext(next: unknown, fallback = '/dashboard'): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  return next;
+}

@@ -1,0 +1,233 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface AppConfig {
+  nodeEnv: string;
+  isProduction: boolean;
+  port: number;
+  host: string;
+  baseUrl: string;
+  databaseUrl: string;
+  redisUrl?: string;
+  sessionSecret: string;
+  encryptionKey: Buffer;
+  github: {
+    clientId?: string;
+    clientSecret?: string;
+    oauthUrl: string;
+    apiUrl: string;
+    token?: string;
+    enabled: boolean;
+  };
+  openai: { apiKey?: string; baseUrl?: string; model: string };
+  smtpUrl?: string;
+  mailFrom: string;
+  rateLimitFree: number;
+  rateLimitPaid: number;
+  webhookAllowPrivate: boolean;
+  webhookRetryDelaysMs: number[];
+  jobsEnabled: boolean;
+  planPricePro: number;
+  planPricePremium: number;
+  sentryDsn?: string;
+  trustProxy: boolean;
+  logLevel: LogLevel;
+  dataDir: string;
+}
+
+/** One clear line naming the variable and what was expected. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    expected: string,
+  ) {
+    super(`Invalid configuration: ${variable} must be ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, def?: string): string | undefined {
+  const v = env[name];
+  if (v === undefined || v.trim() === '') return def;
+  return v.trim();
+}
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `a whole number from ${min} to ${max} (got "${raw}")`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `a whole number from ${min} to ${max} (got ${n})`);
+  return n;
+}
+
+function num(env: Env, name: string, def: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(name, `a non-negative number (got "${raw}")`);
+  return n;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  const v = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `true or false (got "${raw}")`);
+}
+
+function url(env: Env, name: string, def: string | undefined, protocols: string[]): string | undefined {
+  const raw = str(env, name, def);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `a URL starting with ${protocols.join(' or ')}`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `a URL starting with ${protocols.join(' or ')} (got ${parsed.protocol}//…)`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+export function parseDurations(name: string, raw: string): number[] {
+  const parts = raw.split(',').map((p) => p.trim());
+  return parts.map((p) => {
+    const m = DURATION.exec(p);
+    if (!m) throw new ConfigError(name, `a comma-separated list of durations such as 30s,5m,1h (got "${raw}")`);
+    const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+    return Number(m[1]) * factor;
+  });
+}
+
+function databaseUrl(env: Env): string {
+  const raw = str(env, 'DATABASE_URL', 'sqlite:./data/devhub.db')!;
+  if (/^sqlite:.+/.test(raw)) return raw;
+  if (/^postgres(ql)?:\/\/.+/.test(raw)) {
+    try {
+      new URL(raw);
+      return raw;
+    } catch {
+      /* fall through */
+    }
+  }
+  throw new ConfigError('DATABASE_URL', 'sqlite:PATH or postgres://user@host:port/db');
+}
+
+function parseKey(name: string, raw: string): Buffer {
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) return Buffer.from(raw, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(raw)) {
+    const buf = Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (buf.length === 32) return buf;
+  }
+  throw new ConfigError(name, '32 bytes as 64 hex characters or base64 (openssl rand -base64 32)');
+}
+
+/**
+ * Outside production a missing secret is generated once into the data folder (mode 0600)
+ * and reused on later starts, so sessions and encrypted tokens survive a restart.
+ */
+function persistedSecret(dataDir: string, file: string, make: () => string): string {
+  const path = resolve(dataDir, file);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dirname(path), { recursive: true });
+  const value = make();
+  writeFileSync(path, value + '\n', { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return value;
+}
+
+export function dataDirFor(databaseUrlValue: string, env: Env): string {
+  const explicit = str(env, 'DATA_DIR');
+  if (explicit) return resolve(explicit);
+  if (databaseUrlValue.startsWith('sqlite:')) {
+    const file = databaseUrlValue.slice('sqlite:'.length);
+    if (file !== ':memory:') return dirname(resolve(file));
+  }
+  return resolve('./data');
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = str(env, 'NODE_ENV', 'development')!;
+  const isProduction = nodeEnv === 'production';
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = str(env, 'HOST', '127.0.0.1')!;
+  const baseUrl = url(env, 'BASE_URL', 'http://localhost:3000', ['http:', 'https:'])!;
+  const dbUrl = databaseUrl(env);
+  const redisUrl = url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']);
+  const dataDir = dataDirFor(dbUrl, env);
+
+  const logLevel = (str(env, 'LOG_LEVEL', 'info') as string).toLowerCase();
+  if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `one of error, warn, info, debug (got "${logLevel}")`);
+  }
+
+  let sessionSecret = str(env, 'SESSION_SECRET');
+  let encryptionKeyRaw = str(env, 'ENCRYPTION_KEY');
+  if (isProduction) {
+    if (!sessionSecret) throw new ConfigError('SESSION_SECRET', 'set when NODE_ENV=production (at least 32 characters)');
+    if (!encryptionKeyRaw) throw new ConfigError('ENCRYPTION_KEY', 'set when NODE_ENV=production (openssl rand -base64 32)');
+  }
+  if (sessionSecret !== undefined && sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET', 'at least 32 characters');
+  }
+  sessionSecret ??= persistedSecret(dataDir, 'session-secret', () => randomBytes(48).toString('base64url'));
+  encryptionKeyRaw ??= persistedSecret(dataDir, 'encryption-key', () => randomBytes(32).toString('base64'));
+  const encryptionKey = parseKey('ENCRYPTION_KEY', encryptionKeyRaw);
+
+  const clientId = str(env, 'GITHUB_CLIENT_ID');
+  const clientSecret = str(env, 'GITHUB_CLIENT_SECRET');
+  if (Boolean(clientId) !== Boolean(clientSecret)) {
+    throw new ConfigError(clientId ? 'GITHUB_CLIENT_SECRET' : 'GITHUB_CLIENT_ID', 'set together with its pair for GitHub sign-in');
+  }
+
+  const smtpUrl = url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']);
+  const mailFrom = str(env, 'MAIL_FROM', `DevHub <no-reply@${new URL(baseUrl).hostname}>`)!;
+
+  return {
+    nodeEnv,
+    isProduction,
+    port,
+    host,
+    baseUrl,
+    databaseUrl: dbUrl,
+    redisUrl,
+    sessionSecret,
+    encryptionKey,
+    github: {
+      clientId,
+      clientSecret,
+      oauthUrl: url(env, 'GITHUB_OAUTH_URL', 'https://github.com', ['http:', 'https:'])!,
+      apiUrl: url(env, 'GITHUB_API_URL', 'https://api.github.com', ['http:', 'https:'])!,
+      token: str(env, 'GITHUB_TOKEN'),
+      enabled: Boolean(clientId && clientSecret),
+    },
+    openai: {
+      apiKey: str(env, 'OPENAI_API_KEY'),
+      baseUrl: url(env, 'OPENAI_BASE_URL', undefined, ['http:', 'https:']),
+      model: str(env, 'OPENAI_MODEL', 'gpt-4o-mini')!,
+    },
+    smtpUrl,
+    mailFrom,
+    rateLimitFree: int(env, 'RATE_LIMIT_FREE', 100, 1, 1_000_000),
+    rateLimitPaid: int(env, 'RATE_LIMIT_PAID', 1000, 1, 1_000_000),
+    webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    webhookRetryDelaysMs: parseDurations('WEBHOOK_RETRY_DELAYS', str(env, 'WEBHOOK_RETRY_DELAYS', '30s,5m')!),
+    jobsEnabled: bool(env, 'JOBS_ENABLED', true),
+    planPricePro: num(env, 'PLAN_PRICE_PRO', 0),
+    planPricePremium: num(env, 'PLAN_PRICE_PREMIUM', 0),
+    sentryDsn: url(env, 'SENTRY_DSN', undefined, ['http:', 'https:']),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    logLevel: logLevel as LogLevel,
+    dataDir,
+  };
+}

@@ -1,0 +1,22 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { HealthService } from './health.service';
+
+@Controller()
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  /** The process is up. */
+  @Get('healthz')
+  @HttpCode(200)
+  healthz() {
+    return { status: 'ok' };
+  }
+
+  /** The database answers and every migration has been applied. */
+  @Get('readyz')
+  async readyz(@Res() res: Response) {
+    const report = await this.health.readiness();
+    res.status(report.status === 'ok' ? 200 : 503).json(report);
+  }
+}

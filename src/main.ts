@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import './load-env';
+import { createApp } from './app.setup';
+import { ConfigError, loadConfig } from './config/config.schema';
+import { JsonLogger } from './common/logging/json-logger';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const logger = new JsonLogger(config.logLevel);
+  const app = await createApp(config, logger);
+  const server = await app.listen(config.port, config.host);
+  // keep-alive sockets must not hold a graceful shutdown open
+  server.keepAliveTimeout = 5000;
+  logger.log(`DevHub listening on http://${config.host}:${config.port} (public URL ${config.baseUrl})`, 'Bootstrap');
+}
+
+main().catch((err) => {
+  process.stderr.write(`DevHub failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
