@@ -20,7 +20,8 @@ async function main() {
   const server = await app.listen(config.port, config.host);
   // keep-alive sockets must not hold a graceful shutdown open
   server.keepAliveTimeout = 5000;
-  logger.log(`DevHub listening on http://${config.host}:${config.port} (public URL ${config.baseUrl})`, 'Bootstrap');
+  const { port } = server.address() as { port: number };
+  logger.log(`DevHub listening on http://${config.host}:${port} (public URL ${config.baseUrl})`, 'Bootstrap');
 }
 
 main().catch((err) => {

@@ -53,6 +53,8 @@ export class UsersService {
   create(input: NewUser): Promise<User> {
     return this.tx.run(async (m) => {
       const repo = m.getRepository(User);
+      // sign-ups take turns on PostgreSQL, so two first sign-ups cannot both become admin
+      if (m.connection.options.type === 'postgres') await m.query(`SELECT pg_advisory_xact_lock(7331001)`);
       const email = input.email.trim().toLowerCase();
       if (await repo.exists({ where: { email } })) {
         throw new FormError({ email: 'An account with this e-mail address already exists. Log in instead.' });

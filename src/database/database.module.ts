@@ -1,5 +1,6 @@
-import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { Global, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { buildDataSourceOptions } from './data-source-options';
@@ -20,4 +21,12 @@ import { TransactionService } from './transaction.service';
   providers: [TransactionService],
   exports: [TransactionService],
 })
-export class DatabaseModule {}
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Runs after the HTTP server has stopped taking requests and finished the ones in flight. */
+  async onApplicationShutdown(signal?: string) {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    if (signal) new Logger('Shutdown').log(`shutting down on ${signal}: server closed, database closed`);
+  }
+}
