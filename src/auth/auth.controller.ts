@@ -88,6 +88,7 @@ export class AuthController {
   }
 
   @Post('forgot-password')
+  @HttpCode(200)
   async forgot(@Res() res: Response, @Body() body: Record<string, unknown>) {
     const { value, errors } = await validateForm(ForgotPasswordDto, body);
     if (errors) {

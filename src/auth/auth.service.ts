@@ -14,6 +14,9 @@ import { PasswordResetToken } from './password-reset-token.entity';
 import { User } from './user.entity';
 import { GithubIdentity, UsersService } from './users.service';
 
+/** The GitHub account is linked to another DevHub account already. */
+export class GithubAlreadyLinkedError extends Error {}
+
 export const RESET_TTL_MS = 60 * 60 * 1000;
 
 export type LoginResult = { ok: true; user: User } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'throttled'; retryAfter: number };
@@ -112,7 +115,9 @@ export class AuthService {
       const row = await this.findResetToken(token);
       if (!row) return null;
       const now = this.clock.now();
-      await m.getRepository(PasswordResetToken).update({ id: row.id }, { usedAt: now });
+      // claim the link: of two requests racing with the same link, only one changes the row
+      const claimed = await m.getRepository(PasswordResetToken).update({ id: row.id, usedAt: IsNull() }, { usedAt: now });
+      if (claimed.affected !== 1) return null;
       // one reset ends every other outstanding link of this user as well
       await m.getRepository(PasswordResetToken).update({ userId: row.userId, usedAt: IsNull() }, { usedAt: now });
       await this.users.setPassword(row.userId, newPassword, m);
@@ -125,7 +130,11 @@ export class AuthService {
    * verified e-mail (linked now), else a new account. Unverified e-mails never link accounts.
    */
   async githubSignIn(profile: GithubProfile, currentUserId?: string): Promise<User> {
-    if (currentUserId) return this.users.linkGithub(currentUserId, profile);
+    if (currentUserId) {
+      const owner = await this.users.findByGithubId(profile.id);
+      if (owner && owner.id !== currentUserId) throw new GithubAlreadyLinkedError();
+      return this.users.linkGithub(currentUserId, profile);
+    }
     const linked = await this.users.findByGithubId(profile.id);
     if (linked) return this.users.linkGithub(linked.id, profile);
     for (const email of profile.verifiedEmails) {

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { AppRequest, flash } from '../common/http/request-types';
-import { AuthService, GithubProfile } from './auth.service';
+import { AuthService, GithubAlreadyLinkedError, GithubProfile } from './auth.service';
 import { startSession } from './session-helpers';
 
 @Injectable()
@@ -43,7 +43,14 @@ export class GithubAuthController {
       return res.redirect(303, req.currentUser ? '/settings/account' : '/login');
     }
     const linking = Boolean(req.currentUser);
-    const user = await this.auth.githubSignIn(profile, req.currentUser?.id);
+    let user;
+    try {
+      user = await this.auth.githubSignIn(profile, req.currentUser?.id);
+    } catch (err) {
+      if (!(err instanceof GithubAlreadyLinkedError)) throw err;
+      flash(req, 'error', `GitHub account @${profile.login} is already connected to another DevHub account.`);
+      return req.session.save(() => res.redirect(303, '/settings/account'));
+    }
     await startSession(req, user.id);
     flash(req, 'success', linking ? `Connected GitHub account @${profile.login}.` : `Signed in with GitHub as @${profile.login}.`);
     req.session.save(() => res.redirect(303, linking ? '/settings/account' : '/dashboard'));

@@ -5,8 +5,10 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import type { GithubProfile } from './auth.service';
 
+/** passport-github2's `allRawEmails` renames GitHub's `email` field to `value` */
 interface RawEmail {
-  email: string;
+  value?: string;
+  email?: string;
   primary?: boolean;
   verified?: boolean;
 }
@@ -36,7 +38,9 @@ export class GithubStrategy extends PassportStrategy(Strategy, 'github') {
 
   validate(accessToken: string, _refreshToken: string, profile: Profile): GithubProfile {
     const json = (profile as Profile & { _json?: Record<string, unknown> })._json ?? {};
-    const emails = ((profile.emails ?? []) as unknown as RawEmail[]).filter((e) => typeof e.email === 'string');
+    const emails = ((profile.emails ?? []) as unknown as RawEmail[])
+      .map((e) => ({ ...e, email: e.value ?? e.email }))
+      .filter((e): e is RawEmail & { email: string } => typeof e.email === 'string');
     const verified = emails.filter((e) => e.verified);
     return {
       id: String(profile.id),

@@ -125,3 +125,14 @@ export async function signUp(agent: Agent, fields: Partial<{ name: string; email
   if (res.status !== 303) throw new Error(`sign-up failed with ${res.status}: ${res.text.slice(0, 500)}`);
   return res;
 }
+
+/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
