@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ContactsModule } from '../contacts/contacts.module';
 import { DashboardController } from './dashboard.controller';
 import { DashboardService } from './dashboard.service';
 
-@Module({ controllers: [DashboardController], providers: [DashboardService] })
+@Module({ imports: [ContactsModule], controllers: [DashboardController], providers: [DashboardService] })
 export class DashboardModule {}

@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import type { CurrentUser } from '../auth/user.entity';
+import { ContactsService } from '../contacts/contacts.service';
+import { FollowUpsService } from '../contacts/follow-ups.service';
 
 @Injectable()
 export class DashboardService {
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly contacts: ContactsService,
+    private readonly followUps: FollowUpsService,
+  ) {}
 
   /** Greeting by the hour in the user's own time zone. */
   greeting(timezone: string): string {
@@ -15,13 +21,28 @@ export class DashboardService {
     return 'Good evening';
   }
 
-  viewModel(me: CurrentUser) {
+  async viewModel(me: CurrentUser) {
     const firstName = me.name.split(/\s+/)[0] || me.name;
+    const [overdue, today, losingTouch, recent, contactCount, openFollowUps] = await Promise.all([
+      this.followUps.section(me.id, 'overdue', me.timezone, 10),
+      this.followUps.section(me.id, 'today', me.timezone, 10),
+      this.followUps.losingTouch(me.id, 8),
+      this.contacts.recent(me.id, 5),
+      this.contacts.count(me.id),
+      this.followUps.countOpen(me.id),
+    ]);
     return {
       title: 'Dashboard',
       nav: 'dashboard',
       greeting: `${this.greeting(me.timezone)}, ${firstName}`,
       today: this.clock.now(),
+      due: [...overdue.items.map((i) => ({ ...i, overdue: true })), ...today.items],
+      dueCount: overdue.total + today.total,
+      overdueCount: overdue.total,
+      losingTouch,
+      recent,
+      counts: { contacts: contactCount, openFollowUps, dueToday: today.total, overdue: overdue.total },
+      isEmpty: contactCount === 0,
     };
   }
 }

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
+import { DAY_MS } from '../common/time';
+import { OutboxService } from '../outbox/outbox.service';
+import type { Contact } from './contact.entity';
+import { toFollowUpView } from './contact.mapper';
+import { FollowUp } from './follow-up.entity';
+
+/**
+ * Keep-in-touch cadences: a contact with "every N days" has exactly one open cadence follow-up,
+ * due N days after the last interaction (or after the contact was added). Logging an interaction
+ * moves it; completing it schedules the next one.
+ */
+@Injectable()
+export class CadenceService {
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Due N days after the latest of: the last interaction, the last completed cadence follow-up,
+   * the day the contact was added.
+   */
+  private async dueFor(m: EntityManager, contact: Contact): Promise<Date | null> {
+    if (!contact.keepInTouchDays) return null;
+    const done = await m.getRepository(FollowUp).findOne({
+      where: { contactId: contact.id, status: 'done', isCadence: true },
+      order: { completedAt: 'DESC' },
+      select: { id: true, completedAt: true },
+    });
+    const candidates = [contact.lastInteractionAt, done?.completedAt, contact.createdAt ?? this.clock.now()]
+      .filter((d): d is Date => Boolean(d))
+      .map((d) => new Date(d).getTime());
+    return new Date(Math.max(...candidates) + contact.keepInTouchDays * DAY_MS);
+  }
+
+  /** Makes the contact's open cadence follow-up match its cadence (create, move or remove it). */
+  async sync(m: EntityManager, contact: Contact): Promise<void> {
+    const repo = m.getRepository(FollowUp);
+    const open = await repo.find({ where: { contactId: contact.id, status: 'open', isCadence: true }, order: { dueAt: 'ASC' } });
+    const due = await this.dueFor(m, contact);
+    if (!due) {
+      if (open.length) await repo.delete(open.map((f) => f.id));
+      return;
+    }
+    const [current, ...extra] = open;
+    if (extra.length) await repo.delete(extra.map((f) => f.id));
+    if (current) {
+      if (new Date(current.dueAt).getTime() !== due.getTime()) await repo.update({ id: current.id }, { dueAt: due, updatedAt: this.clock.now() });
+      return;
+    }
+    await this.schedule(m, contact, due);
+  }
+
+  private async schedule(m: EntityManager, contact: Contact, dueAt: Date) {
+    const now = this.clock.now();
+    const fu = m.getRepository(FollowUp).create({
+      id: randomUUID(),
+      userId: contact.userId,
+      contactId: contact.id,
+      dueAt,
+      note: `Keep in touch (every ${contact.keepInTouchDays} days)`,
+      status: 'open',
+      completedAt: null,
+      isCadence: true,
+      dueNotifiedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await m.getRepository(FollowUp).insert(fu);
+    await this.outbox.record(m, contact.userId, 'followup.created', toFollowUpView(fu));
+  }
+}

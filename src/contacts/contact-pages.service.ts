@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import type { CurrentUser } from '../auth/user.entity';
+import { FieldErrors, FormError } from '../common/forms/validate-form';
+import { utcToWallTime } from '../common/time';
+import { TagsService } from '../tags/tags.service';
+import { ContactView } from './contact.mapper';
+import { ContactSort } from './contacts.repository';
+import { ContactsService } from './contacts.service';
+import { FollowUpsService } from './follow-ups.service';
+import { INTERACTION_TYPES } from './interaction.entity';
+import { InteractionsService } from './interactions.service';
+
+export const CONTACTS_PER_PAGE = 25;
+const SORTS: Array<{ value: ContactSort; label: string }> = [
+  { value: 'name', label: 'Name' },
+  { value: 'last', label: 'Last interaction' },
+  { value: 'created', label: 'Date added' },
+];
+
+const asArray = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined || v === null || v === '' ? [] : [v]).map(String);
+const positiveInt = (v: unknown, def: number) => {
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? n : def;
+};
+
+/** Builds the view models of the contact pages (controllers stay one call deep). */
+@Injectable()
+export class ContactPagesService {
+  constructor(
+    private readonly contacts: ContactsService,
+    private readonly tags: TagsService,
+    private readonly interactions: InteractionsService,
+    private readonly followUps: FollowUpsService,
+  ) {}
+
+  async listModel(me: CurrentUser, query: Record<string, unknown>) {
+    const q = typeof query.q === 'string' ? query.q.trim().slice(0, 200) : '';
+    const tagNames = asArray(query.tag).slice(0, 10);
+    const sort = SORTS.some((s) => s.value === query.sort) ? (query.sort as ContactSort) : 'name';
+    const page = positiveInt(query.page, 1);
+    const { ids, unknown } = await this.tags.idsForNames(me.id, tagNames);
+    const { items, total } = unknown.length
+      ? { items: [], total: 0 }
+      : await this.contacts.list(me.id, { q, tagIds: ids, sort, limit: CONTACTS_PER_PAGE, offset: (page - 1) * CONTACTS_PER_PAGE });
+    const allTags = await this.tags.list(me.id);
+    const pages = Math.max(1, Math.ceil(total / CONTACTS_PER_PAGE));
+    const link = (overrides: Record<string, string | number | string[] | undefined>) => {
+      const params = new URLSearchParams();
+      const merged = { q, tag: tagNames, sort: sort === 'name' ? undefined : sort, page: undefined, ...overrides };
+      for (const [k, v] of Object.entries(merged)) {
+        for (const item of asArray(v)) if (item !== '' && item !== 'undefined') params.append(k, item);
+      }
+      const s = params.toString();
+      return `/contacts${s ? `?${s}` : ''}`;
+    };
+    const activeKeys = new Set(tagNames.map((t) => t.toLowerCase()));
+    return {
+      title: 'Contacts',
+      nav: 'contacts',
+      q,
+      sort,
+      sorts: SORTS.map((s) => ({ ...s, selected: s.value === sort })),
+      contacts: items,
+      total,
+      page,
+      pages,
+      from: total ? (page - 1) * CONTACTS_PER_PAGE + 1 : 0,
+      to: Math.min(page * CONTACTS_PER_PAGE, total),
+      prevLink: page > 1 ? link({ page: page - 1 }) : null,
+      nextLink: page < pages ? link({ page: page + 1 }) : null,
+      filtered: Boolean(q || tagNames.length),
+      activeTags: tagNames,
+      tagFilters: allTags.map((t) => {
+        const active = activeKeys.has(t.name.toLowerCase());
+        const next = active ? tagNames.filter((n) => n.toLowerCase() !== t.name.toLowerCase()) : [...tagNames, t.name];
+        return { ...t, active, href: link({ tag: next }) };
+      }),
+      clearLink: '/contacts',
+      returnTo: link({ page }),
+      allTagNames: allTags.map((t) => t.name),
+    };
+  }
+
+  formModel(contact: ContactView | null, form: object, errors?: FieldErrors) {
+    return {
+      title: contact ? `Edit ${contact.name}` : 'New contact',
+      nav: 'contacts',
+      contact,
+      form,
+      errors,
+      action: contact ? `/contacts/${contact.id}` : '/contacts',
+    };
+  }
+
+  async showModel(
+    me: CurrentUser,
+    id: string,
+    extra: { interactionForm?: object; interactionErrors?: FieldErrors; followUpForm?: object; followUpErrors?: FieldErrors } = {},
+  ) {
+    const contact = await this.contacts.get(me.id, id);
+    const [timeline, followUps, duplicates, tagNames] = await Promise.all([
+      this.interactions.listForContact(me.id, id, 100),
+      this.followUps.forContact(me.id, id),
+      this.contacts.findDuplicates(me.id, contact, id),
+      this.contacts.listTagNames(me.id),
+    ]);
+    return {
+      title: contact.name,
+      nav: 'contacts',
+      contact,
+      timeline: timeline.items,
+      timelineTotal: timeline.total,
+      followUps,
+      duplicates,
+      tagSuggestions: tagNames.filter((n) => !contact.tags.some((t) => t.name === n)),
+      types: INTERACTION_TYPES,
+      nowLocal: utcToWallTime(new Date(), me.timezone),
+      interactionForm: extra.interactionForm ?? { type: 'meeting' },
+      interactionErrors: extra.interactionErrors,
+      followUpForm: extra.followUpForm ?? {},
+      followUpErrors: extra.followUpErrors,
+    };
+  }
+
+  async bulkTags(me: CurrentUser, body: Record<string, unknown>): Promise<{ ok: boolean; message: string }> {
+    const ids = asArray(body.ids);
+    if (!ids.length) return { ok: false, message: 'Select one or more contacts first.' };
+    const action = body.action === 'remove' ? 'remove' : 'add';
+    try {
+      const changed = await this.tags.bulk(me.id, ids, body.tag, action);
+      const tag = String(body.tag).trim();
+      return { ok: true, message: action === 'add' ? `Tagged ${changed} contact(s) with "${tag}".` : `Removed "${tag}" from ${changed} contact(s).` };
+    } catch (err) {
+      if (err instanceof FormError) return { ok: false, message: err.message };
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import type { Contact } from './contact.entity';
+import type { FollowUp } from './follow-up.entity';
+import type { Interaction } from './interaction.entity';
+
+export interface TagRef {
+  id: string;
+  name: string;
+}
+
+/** A contact as the API and the outbox show it (the contract's field list). */
+export interface ContactView {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  company: string | null;
+  title: string | null;
+  location: string | null;
+  githubUsername: string | null;
+  twitter: string | null;
+  linkedin: string | null;
+  website: string | null;
+  notes: string | null;
+  isVip: boolean;
+  keepInTouchDays: number | null;
+  lastInteractionAt: string | null;
+  tags: TagRef[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface InteractionView {
+  id: string;
+  contactId: string;
+  type: Interaction['type'];
+  occurredAt: string;
+  summary: string;
+}
+
+export interface FollowUpView {
+  id: string;
+  contactId: string;
+  dueAt: string;
+  note: string;
+  status: FollowUp['status'];
+  completedAt: string | null;
+}
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+export function toContactView(c: Contact, tags: TagRef[] = []): ContactView {
+  return {
+    id: c.id,
+    name: c.name,
+    email: c.email,
+    phone: c.phone,
+    company: c.company,
+    title: c.title,
+    location: c.location,
+    githubUsername: c.githubUsername,
+    twitter: c.twitter,
+    linkedin: c.linkedin,
+    website: c.website,
+    notes: c.notes,
+    isVip: Boolean(c.isVip),
+    keepInTouchDays: c.keepInTouchDays,
+    lastInteractionAt: iso(c.lastInteractionAt),
+    tags,
+    createdAt: iso(c.createdAt)!,
+    updatedAt: iso(c.updatedAt)!,
+  };
+}
+
+export function toInteractionView(i: Interaction): InteractionView {
+  return { id: i.id, contactId: i.contactId, type: i.type, occurredAt: iso(i.occurredAt)!, summary: i.summary };
+}
+
+export function toFollowUpView(f: FollowUp): FollowUpView {
+  return { id: f.id, contactId: f.contactId, dueAt: iso(f.dueAt)!, note: f.note, status: f.status, completedAt: iso(f.completedAt) };
+}
+
+/** What search looks at: name, company, title, e-mail, GitHub username, notes and tag names. */
+export function buildSearchText(c: Pick<Contact, 'name' | 'company' | 'title' | 'email' | 'githubUsername' | 'notes'>, tagNames: string[]): string {
+  // Only words, separated by spaces: SQLite's FTS5 tokenizer and PostgreSQL's parser then split
+  // the same way (PostgreSQL would otherwise keep "ada@example.com" or URLs as one token).
+  return [c.name, c.company, c.title, c.email, c.githubUsername, c.notes, ...tagNames]
+    .filter(Boolean)
+    .join(' ')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+    .slice(0, 20000);
+}
+
+/** Search words → an FTS5 MATCH expression or a PostgreSQL tsquery, each word as a prefix. */
+export function searchTerms(q: string): string[] {
+  return (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8);
+}

@@ -1,0 +1,18 @@
+import { forwardRef, Module } from '@nestjs/common';
+import { TagsModule } from '../tags/tags.module';
+import { CadenceService } from './cadence.service';
+import { ContactPagesService } from './contact-pages.service';
+import { ContactsController, InteractionsController } from './contacts.controller';
+import { ContactsRepository } from './contacts.repository';
+import { ContactsService } from './contacts.service';
+import { FollowUpsController } from './follow-ups.controller';
+import { FollowUpsService } from './follow-ups.service';
+import { InteractionsService } from './interactions.service';
+
+@Module({
+  imports: [forwardRef(() => TagsModule)],
+  controllers: [ContactsController, InteractionsController, FollowUpsController],
+  providers: [ContactsRepository, ContactsService, CadenceService, InteractionsService, FollowUpsService, ContactPagesService],
+  exports: [ContactsService, InteractionsService, FollowUpsService],
+})
+export class ContactsModule {}

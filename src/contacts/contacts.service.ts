@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
+import { TransactionService } from '../database/transaction.service';
+import { OutboxService } from '../outbox/outbox.service';
+import { Tag } from '../tags/tag.entity';
+import { ContactTag } from './contact-tag.entity';
+import { Contact } from './contact.entity';
+import { buildSearchText, ContactView, toContactView } from './contact.mapper';
+import { ContactQuery, ContactsRepository } from './contacts.repository';
+import { CadenceService } from './cadence.service';
+import { ContactInput } from './dto/contact-input.dto';
+import { ContactNotFoundError } from './crm.errors';
+import { FollowUp } from './follow-up.entity';
+import { Interaction } from './interaction.entity';
+
+export const MAX_PAGE_SIZE = 100;
+
+const EDITABLE: Array<keyof ContactInput> = [
+  'name',
+  'email',
+  'phone',
+  'company',
+  'title',
+  'location',
+  'githubUsername',
+  'twitter',
+  'linkedin',
+  'website',
+  'notes',
+  'isVip',
+  'keepInTouchDays',
+];
+
+@Injectable()
+export class ContactsService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly contacts: ContactsRepository,
+    private readonly outbox: OutboxService,
+    private readonly cadence: CadenceService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Loads a contact of this user or throws a 404: another user's id looks exactly like a missing one. */
+  async requireOwned(userId: string, id: string, m?: EntityManager): Promise<Contact> {
+    const c = await this.contacts.findOwned(userId, id, m);
+    if (!c) throw new ContactNotFoundError();
+    return c;
+  }
+
+  async view(userId: string, contact: Contact, m?: EntityManager): Promise<ContactView> {
+    const tags = await this.contacts.tagsFor([contact.id], m);
+    return toContactView(contact, tags.get(contact.id));
+  }
+
+  async get(userId: string, id: string): Promise<ContactView> {
+    return this.view(userId, await this.requireOwned(userId, id));
+  }
+
+  async list(userId: string, query: ContactQuery): Promise<{ items: ContactView[]; total: number }> {
+    const limit = Math.min(Math.max(query.limit, 1), MAX_PAGE_SIZE);
+    const { rows, total } = await this.contacts.page(userId, { ...query, limit, offset: Math.max(query.offset, 0) });
+    const tags = await this.contacts.tagsFor(rows.map((r) => r.id));
+    return { items: rows.map((r) => toContactView(r, tags.get(r.id))), total };
+  }
+
+  findDuplicates(userId: string, probe: { email?: string | null; githubUsername?: string | null }, excludeId?: string): Promise<ContactView[]> {
+    return this.contacts.findByEmailOrGithub(userId, probe, excludeId).then((rows) => rows.map((r) => toContactView(r)));
+  }
+
+  create(userId: string, input: ContactInput): Promise<ContactView> {
+    return this.tx.run(async (m) => {
+      const now = this.clock.now();
+      const contact = m.getRepository(Contact).create({
+        id: randomUUID(),
+        userId,
+        name: input.name,
+        sortName: input.name.toLowerCase(),
+        email: input.email ?? null,
+        phone: input.phone ?? null,
+        company: input.company ?? null,
+        title: input.title ?? null,
+        location: input.location ?? null,
+        githubUsername: input.githubUsername ?? null,
+        twitter: input.twitter ?? null,
+        linkedin: input.linkedin ?? null,
+        website: input.website ?? null,
+        notes: input.notes ?? null,
+        isVip: input.isVip ?? false,
+        keepInTouchDays: input.keepInTouchDays ?? null,
+        lastInteractionAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      contact.searchText = buildSearchText(contact, []);
+      await m.getRepository(Contact).insert(contact);
+      const view = toContactView(contact);
+      await this.outbox.record(m, userId, 'contact.created', view);
+      await this.cadence.sync(m, contact);
+      return view;
+    });
+  }
+
+  /** Applies the fields present in `input` (PATCH semantics); absent fields stay as they are. */
+  update(userId: string, id: string, input: Partial<ContactInput>): Promise<ContactView> {
+    return this.tx.run(async (m) => {
+      const contact = await this.requireOwned(userId, id, m);
+      for (const key of EDITABLE) {
+        if (input[key] !== undefined) (contact as unknown as Record<string, unknown>)[key] = input[key];
+      }
+      contact.sortName = contact.name.toLowerCase();
+      contact.updatedAt = this.clock.now();
+      await m.getRepository(Contact).save(contact);
+      await this.contacts.reindex(m, [contact.id]);
+      await this.cadence.sync(m, contact);
+      const view = await this.view(userId, contact, m);
+      await this.outbox.record(m, userId, 'contact.updated', view);
+      return view;
+    });
+  }
+
+  remove(userId: string, id: string): Promise<void> {
+    return this.tx.run(async (m) => {
+      const contact = await this.requireOwned(userId, id, m);
+      const view = await this.view(userId, contact, m);
+      await m.getRepository(Contact).delete({ id: contact.id, userId });
+      await this.outbox.record(m, userId, 'contact.deleted', view);
+    });
+  }
+
+  /**
+   * Folds `otherId` into `keepId`: the kept contact gains the other's interactions, follow-ups and
+   * tags, its empty fields are filled from the other, notes are joined; the other is deleted.
+   */
+  merge(userId: string, keepId: string, otherId: string): Promise<ContactView> {
+    return this.tx.run(async (m) => {
+      if (keepId === otherId) throw new ContactNotFoundError();
+      const keep = await this.requireOwned(userId, keepId, m);
+      const other = await this.requireOwned(userId, otherId, m);
+      const otherView = await this.view(userId, other, m);
+
+      await m.getRepository(Interaction).update({ contactId: other.id, userId }, { contactId: keep.id });
+      await m.getRepository(FollowUp).update({ contactId: other.id, userId }, { contactId: keep.id });
+      const links = await m.getRepository(ContactTag).find({ where: { contactId: other.id } });
+      for (const link of links) await this.contacts.linkTag(m, keep.id, link.tagId);
+
+      fillBlanks(keep, other);
+      keep.isVip = Boolean(keep.isVip || other.isVip);
+      if (other.notes && other.notes !== keep.notes) keep.notes = keep.notes ? `${keep.notes}\n\n${other.notes}` : other.notes;
+      if (other.keepInTouchDays && (!keep.keepInTouchDays || other.keepInTouchDays < keep.keepInTouchDays)) keep.keepInTouchDays = other.keepInTouchDays;
+      if (other.createdAt < keep.createdAt) keep.createdAt = other.createdAt;
+      keep.updatedAt = this.clock.now();
+      await m.getRepository(Contact).save(keep);
+      await m.getRepository(Contact).delete({ id: other.id, userId });
+      await this.refreshLastInteraction(m, keep);
+      await this.contacts.reindex(m, [keep.id]);
+      // two cadence follow-ups may now point at one contact: keep one
+      await this.cadence.sync(m, keep);
+      const view = await this.view(userId, keep, m);
+      await this.outbox.record(m, userId, 'contact.deleted', otherView);
+      await this.outbox.record(m, userId, 'contact.updated', view);
+      return view;
+    });
+  }
+
+  /** Fills the empty fields of an existing contact from new input ("add details to existing"). */
+  mergeInput(userId: string, id: string, input: ContactInput): Promise<ContactView> {
+    return this.tx.run(async (m) => {
+      const contact = await this.requireOwned(userId, id, m);
+      const patch: Partial<ContactInput> = {};
+      for (const key of EDITABLE) {
+        const current = (contact as unknown as Record<string, unknown>)[key];
+        const incoming = input[key];
+        if ((current === null || current === undefined || current === '') && incoming !== undefined && incoming !== null) {
+          (patch as Record<string, unknown>)[key] = incoming;
+        }
+      }
+      if (input.notes && contact.notes && !contact.notes.includes(input.notes)) patch.notes = `${contact.notes}\n\n${input.notes}`;
+      if (input.isVip) patch.isVip = true;
+      return this.update(userId, id, patch);
+    });
+  }
+
+  /** lastInteractionAt always equals the newest interaction (also after edits and deletions). */
+  async refreshLastInteraction(m: EntityManager, contact: Contact): Promise<void> {
+    const row = await m
+      .getRepository(Interaction)
+      .createQueryBuilder('i')
+      .select('MAX(i.occurred_at)', 'last')
+      .where('i.contact_id = :id', { id: contact.id })
+      .getRawOne<{ last: string | Date | null }>();
+    const last = row?.last ? normalizeDbDate(row.last) : null;
+    if ((last?.getTime() ?? null) !== (contact.lastInteractionAt ? new Date(contact.lastInteractionAt).getTime() : null)) {
+      contact.lastInteractionAt = last;
+      await m.getRepository(Contact).update({ id: contact.id }, { lastInteractionAt: last });
+    }
+  }
+
+  async listTagNames(userId: string): Promise<string[]> {
+    const tags = await this.tx.manager.getRepository(Tag).find({ where: { userId }, order: { nameKey: 'ASC' }, select: { name: true } });
+    return tags.map((t) => t.name);
+  }
+
+  /** Tag links, for the tags module; `m` is the caller's transaction. */
+  linkTag(m: EntityManager, contactId: string, tagId: string): Promise<boolean> {
+    return this.contacts.linkTag(m, contactId, tagId);
+  }
+
+  unlinkTag(m: EntityManager, contactId: string, tagId: string): Promise<boolean> {
+    return this.contacts.unlinkTag(m, contactId, tagId);
+  }
+
+  contactIdsWithTag(m: EntityManager, tagId: string): Promise<string[]> {
+    return this.contacts.contactIdsWithTag(m, tagId);
+  }
+
+  reindex(m: EntityManager, contactIds: string[]): Promise<void> {
+    return this.contacts.reindex(m, contactIds);
+  }
+
+  /** Records contact.updated with the contact as it is now (after a tag change). */
+  async touch(m: EntityManager, userId: string, contactId: string): Promise<ContactView> {
+    const contact = await this.requireOwned(userId, contactId, m);
+    contact.updatedAt = this.clock.now();
+    await m.getRepository(Contact).update({ id: contact.id }, { updatedAt: contact.updatedAt });
+    const view = await this.view(userId, contact, m);
+    await this.outbox.record(m, userId, 'contact.updated', view);
+    return view;
+  }
+
+  async count(userId: string): Promise<number> {
+    return this.tx.manager.getRepository(Contact).count({ where: { userId } });
+  }
+
+  async recent(userId: string, limit = 5): Promise<ContactView[]> {
+    return (await this.list(userId, { sort: 'created', limit, offset: 0 })).items;
+  }
+}
+
+function fillBlanks(target: Contact, source: Contact) {
+  for (const key of ['email', 'phone', 'company', 'title', 'location', 'githubUsername', 'twitter', 'linkedin', 'website'] as const) {
+    if (!target[key] && source[key]) target[key] = source[key];
+  }
+}
+
+/** SQLite returns MAX() of a datetime column as text in UTC without a zone marker. */
+export function normalizeDbDate(value: string | Date): Date {
+  if (value instanceof Date) return value;
+  const v = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(value) ? value.replace(' ', 'T') : value;
+  return new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(v) ? v : `${v}Z`);
+}

@@ -1,0 +1,124 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { CheckboxBoolean, IntOrNull, TrimOrNull } from '../../common/forms/transforms';
+
+export const GITHUB_USERNAME = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+
+/** Accepts "octocat", "@octocat" or "https://github.com/octocat". */
+const GithubHandle = () =>
+  Transform(({ value }) => {
+    if (typeof value !== 'string') return value ?? null;
+    let v = value.trim();
+    if (v === '') return null;
+    v = v.replace(/^https?:\/\/(www\.)?github\.com\//i, '').replace(/^@/, '').replace(/\/+$/, '');
+    return v.toLowerCase();
+  });
+
+/** Accepts "jack", "@jack" or an x.com / twitter.com URL. */
+const TwitterHandle = () =>
+  Transform(({ value }) => {
+    if (typeof value !== 'string') return value ?? null;
+    let v = value.trim();
+    if (v === '') return null;
+    v = v.replace(/^https?:\/\/(www\.)?(twitter|x)\.com\//i, '').replace(/^@/, '').replace(/\/+$/, '');
+    return v;
+  });
+
+const LowerEmail = () =>
+  Transform(({ value }) => {
+    if (typeof value !== 'string') return value ?? null;
+    const v = value.trim().toLowerCase();
+    return v === '' ? null : v;
+  });
+
+const URL_OPTS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+
+/**
+ * The contract's writable contact fields. Used by the pages and (issue 4) the JSON API, so the
+ * names are the API's. Missing optional fields mean "empty" on create and "unchanged" on PATCH.
+ */
+export class ContactInputDto {
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString({ message: 'Enter a name.' })
+  @MinLength(1, { message: 'Enter a name.' })
+  @MaxLength(200, { message: 'Use at most 200 characters.' })
+  name: string;
+
+  @IsOptional()
+  @LowerEmail()
+  @IsEmail({}, { message: 'Enter a valid e-mail address, or leave it empty.' })
+  @MaxLength(320, { message: 'That e-mail address is too long.' })
+  email?: string | null;
+
+  @IsOptional()
+  @TrimOrNull()
+  @IsString()
+  @Matches(/^[+\d][\d ()./-]{2,49}$/, { message: 'Use digits, spaces and + ( ) - . only.' })
+  @MaxLength(50, { message: 'Use at most 50 characters.' })
+  phone?: string | null;
+
+  @IsOptional()
+  @TrimOrNull()
+  @IsString()
+  @MaxLength(200, { message: 'Use at most 200 characters.' })
+  company?: string | null;
+
+  @IsOptional()
+  @TrimOrNull()
+  @IsString()
+  @MaxLength(200, { message: 'Use at most 200 characters.' })
+  title?: string | null;
+
+  @IsOptional()
+  @TrimOrNull()
+  @IsString()
+  @MaxLength(200, { message: 'Use at most 200 characters.' })
+  location?: string | null;
+
+  @IsOptional()
+  @GithubHandle()
+  @IsString()
+  @Matches(GITHUB_USERNAME, { message: 'A GitHub username has 1–39 letters, digits or single hyphens.' })
+  githubUsername?: string | null;
+
+  @IsOptional()
+  @TwitterHandle()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_]{1,50}$/, { message: 'An X/Twitter handle has letters, digits and underscores only.' })
+  twitter?: string | null;
+
+  @IsOptional()
+  @TrimOrNull()
+  @IsString()
+  @MaxLength(300, { message: 'Use at most 300 characters.' })
+  @ValidateIf((o: ContactInputDto) => typeof o.linkedin === 'string' && /^https?:/i.test(o.linkedin))
+  @IsUrl(URL_OPTS, { message: 'Enter a LinkedIn URL or profile name.' })
+  linkedin?: string | null;
+
+  @IsOptional()
+  @TrimOrNull()
+  @IsString()
+  @MaxLength(500, { message: 'Use at most 500 characters.' })
+  @IsUrl(URL_OPTS, { message: 'Enter a full URL starting with http:// or https://.' })
+  website?: string | null;
+
+  @IsOptional()
+  @TrimOrNull()
+  @IsString()
+  @MaxLength(10000, { message: 'Notes are limited to 10,000 characters.' })
+  notes?: string | null;
+
+  @IsOptional()
+  @CheckboxBoolean()
+  @IsBoolean({ message: 'VIP is on or off.' })
+  isVip?: boolean;
+
+  @IsOptional()
+  @IntOrNull()
+  @IsInt({ message: 'Enter a whole number of days.' })
+  @Min(1, { message: 'Use 1 to 365 days.' })
+  @Max(365, { message: 'Use 1 to 365 days.' })
+  keepInTouchDays?: number | null;
+}
+
+export type ContactInput = Omit<ContactInputDto, never>;

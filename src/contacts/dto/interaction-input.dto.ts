@@ -1,0 +1,34 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { INTERACTION_TYPES, InteractionType } from '../interaction.entity';
+
+export class InteractionInputDto {
+  @IsIn(INTERACTION_TYPES, { message: `Choose one of: ${INTERACTION_TYPES.join(', ')}.` })
+  type: InteractionType;
+
+  /** ISO 8601 instant, or a wall time ("2026-03-01T09:30") read in the user's time zone; default now. */
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' && value.trim() === '' ? undefined : value))
+  @IsString({ message: 'Enter a date and time.' })
+  @MaxLength(40)
+  occurredAt?: string;
+
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MaxLength(5000, { message: 'Keep the summary under 5,000 characters.' })
+  summary?: string;
+}
+
+export class FollowUpInputDto {
+  /** ISO 8601 instant, "YYYY-MM-DD" (09:00 in the user's zone) or "YYYY-MM-DDTHH:MM" wall time. */
+  @IsString({ message: 'Choose a due date.' })
+  @MaxLength(40)
+  dueAt: string;
+
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MaxLength(2000, { message: 'Keep the note under 2,000 characters.' })
+  note?: string;
+}

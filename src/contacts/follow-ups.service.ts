@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { EntityManager, FindOptionsWhere, LessThan, MoreThanOrEqual, Between } from 'typeorm';
+import { Clock } from '../common/clock';
+import { parseWhen } from '../common/forms/parse-when';
+import { FormError } from '../common/forms/validate-form';
+import { DAY_MS, startOfDayInZone } from '../common/time';
+import { TransactionService } from '../database/transaction.service';
+import { OutboxService } from '../outbox/outbox.service';
+import { CadenceService } from './cadence.service';
+import { Contact } from './contact.entity';
+import { FollowUpView, toFollowUpView } from './contact.mapper';
+import { ContactsService } from './contacts.service';
+import { ContactNotFoundError } from './crm.errors';
+import { FollowUpInputDto } from './dto/interaction-input.dto';
+import { FollowUp } from './follow-up.entity';
+import type { Page } from './interactions.service';
+
+export type FollowUpSection = 'overdue' | 'today' | 'upcoming' | 'done';
+export const FOLLOW_UP_SECTIONS: FollowUpSection[] = ['overdue', 'today', 'upcoming', 'done'];
+export type SnoozeOption = 'tomorrow' | 'next-week' | 'date';
+
+/** A follow-up with the name of its contact, for lists. */
+export interface FollowUpItem extends FollowUpView {
+  contactName: string;
+  isCadence: boolean;
+}
+
+export interface LosingTouchItem {
+  contactId: string;
+  contactName: string;
+  keepInTouchDays: number;
+  dueAt: string;
+  overdueDays: number;
+}
+
+@Injectable()
+export class FollowUpsService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly contacts: ContactsService,
+    private readonly cadence: CadenceService,
+    private readonly outbox: OutboxService,
+    private readonly clock: Clock,
+  ) {}
+
+  private parseDue(value: string, timeZone: string): Date {
+    const d = parseWhen(value, timeZone, 9);
+    if (!d) throw new FormError({ dueAt: 'Choose a valid due date.' });
+    return d;
+  }
+
+  private async owned(m: EntityManager, userId: string, id: string): Promise<FollowUp> {
+    const row = await m.getRepository(FollowUp).findOne({ where: { id, userId } });
+    if (!row) throw new ContactNotFoundError('Follow-up');
+    return row;
+  }
+
+  /** Time windows of the user's day, in their time zone. */
+  private windows(timeZone: string) {
+    const now = this.clock.now();
+    return { startOfToday: startOfDayInZone(now, timeZone), startOfTomorrow: startOfDayInZone(now, timeZone, 1) };
+  }
+
+  private sectionWhere(userId: string, section: FollowUpSection, timeZone: string): FindOptionsWhere<FollowUp> {
+    const { startOfToday, startOfTomorrow } = this.windows(timeZone);
+    switch (section) {
+      case 'overdue':
+        return { userId, status: 'open', dueAt: LessThan(startOfToday) };
+      case 'today':
+        return { userId, status: 'open', dueAt: Between(startOfToday, new Date(startOfTomorrow.getTime() - 1)) };
+      case 'upcoming':
+        return { userId, status: 'open', dueAt: MoreThanOrEqual(startOfTomorrow) };
+      default:
+        return { userId, status: 'done' };
+    }
+  }
+
+  async section(userId: string, section: FollowUpSection, timeZone: string, limit: number, offset = 0): Promise<Page<FollowUpItem>> {
+    const [rows, total] = await this.tx.manager.getRepository(FollowUp).findAndCount({
+      where: this.sectionWhere(userId, section, timeZone),
+      order: section === 'done' ? { completedAt: 'DESC' } : { dueAt: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items: await this.withNames(userId, rows), total };
+  }
+
+  private async withNames(userId: string, rows: FollowUp[]): Promise<FollowUpItem[]> {
+    const ids = [...new Set(rows.map((r) => r.contactId))];
+    const contacts = ids.length ? await this.tx.manager.getRepository(Contact).find({ where: ids.map((id) => ({ id, userId })), select: { id: true, name: true } }) : [];
+    const names = new Map(contacts.map((c) => [c.id, c.name]));
+    return rows.map((r) => ({ ...toFollowUpView(r), contactName: names.get(r.contactId) ?? '', isCadence: Boolean(r.isCadence) }));
+  }
+
+  async forContact(userId: string, contactId: string): Promise<FollowUpItem[]> {
+    await this.contacts.requireOwned(userId, contactId);
+    const rows = await this.tx.manager.getRepository(FollowUp).find({ where: { userId, contactId, status: 'open' }, order: { dueAt: 'ASC' }, take: 50 });
+    return this.withNames(userId, rows);
+  }
+
+  /** The API list: open, due (open and due by now) or done. */
+  async list(userId: string, status: 'open' | 'due' | 'done' | undefined, limit: number, offset: number): Promise<Page<FollowUpView>> {
+    const where: FindOptionsWhere<FollowUp> =
+      status === 'done' ? { userId, status: 'done' } : status === 'due' ? { userId, status: 'open', dueAt: LessThan(this.clock.now()) } : status === 'open' ? { userId, status: 'open' } : { userId };
+    const [rows, total] = await this.tx.manager.getRepository(FollowUp).findAndCount({ where, order: { dueAt: 'ASC' }, take: limit, skip: offset });
+    return { items: rows.map(toFollowUpView), total };
+  }
+
+  async get(userId: string, id: string): Promise<FollowUpItem> {
+    const row = await this.owned(this.tx.manager, userId, id);
+    return (await this.withNames(userId, [row]))[0];
+  }
+
+  create(userId: string, contactId: string, input: FollowUpInputDto, timeZone: string): Promise<FollowUpView> {
+    return this.tx.run(async (m) => {
+      const contact = await this.contacts.requireOwned(userId, contactId, m);
+      const now = this.clock.now();
+      const row = m.getRepository(FollowUp).create({
+        id: randomUUID(),
+        userId,
+        contactId: contact.id,
+        dueAt: this.parseDue(input.dueAt, timeZone),
+        note: input.note ?? '',
+        status: 'open',
+        completedAt: null,
+        isCadence: false,
+        dueNotifiedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await m.getRepository(FollowUp).insert(row);
+      const view = toFollowUpView(row);
+      await this.outbox.record(m, userId, 'followup.created', view);
+      return view;
+    });
+  }
+
+  update(userId: string, id: string, input: Partial<FollowUpInputDto> & { status?: 'open' | 'done' }, timeZone: string): Promise<FollowUpView> {
+    return this.tx.run(async (m) => {
+      const row = await this.owned(m, userId, id);
+      if (input.dueAt !== undefined) {
+        row.dueAt = this.parseDue(input.dueAt, timeZone);
+        row.dueNotifiedAt = null;
+      }
+      if (input.note !== undefined) row.note = input.note;
+      row.updatedAt = this.clock.now();
+      await m.getRepository(FollowUp).save(row);
+      if (input.status === 'done' && row.status !== 'done') return this.complete(userId, id);
+      if (input.status === 'open' && row.status === 'done') return this.reopen(userId, id);
+      return toFollowUpView(row);
+    });
+  }
+
+  /** Marks done; a cadence follow-up schedules the next one. */
+  complete(userId: string, id: string): Promise<FollowUpView> {
+    return this.tx.run(async (m) => {
+      const row = await this.owned(m, userId, id);
+      if (row.status === 'done') return toFollowUpView(row);
+      row.status = 'done';
+      row.completedAt = this.clock.now();
+      row.updatedAt = row.completedAt;
+      await m.getRepository(FollowUp).save(row);
+      const view = toFollowUpView(row);
+      await this.outbox.record(m, userId, 'followup.completed', view);
+      if (row.isCadence) {
+        const contact = await this.contacts.requireOwned(userId, row.contactId, m);
+        await this.cadence.sync(m, contact);
+      }
+      return view;
+    });
+  }
+
+  reopen(userId: string, id: string): Promise<FollowUpView> {
+    return this.tx.run(async (m) => {
+      const row = await this.owned(m, userId, id);
+      row.status = 'open';
+      row.completedAt = null;
+      row.updatedAt = this.clock.now();
+      await m.getRepository(FollowUp).save(row);
+      return toFollowUpView(row);
+    });
+  }
+
+  snooze(userId: string, id: string, option: SnoozeOption, timeZone: string, date?: string): Promise<FollowUpView> {
+    return this.tx.run(async (m) => {
+      const row = await this.owned(m, userId, id);
+      const now = this.clock.now();
+      let dueAt: Date;
+      if (option === 'tomorrow') dueAt = new Date(startOfDayInZone(now, timeZone, 1).getTime() + 9 * 3600_000);
+      else if (option === 'next-week') dueAt = new Date(startOfDayInZone(now, timeZone, 7).getTime() + 9 * 3600_000);
+      else {
+        if (!date) throw new FormError({ date: 'Choose a date to snooze until.' });
+        dueAt = this.parseDue(date, timeZone);
+        if (dueAt.getTime() <= now.getTime() - DAY_MS) throw new FormError({ date: 'Choose a date in the future.' });
+      }
+      row.dueAt = dueAt;
+      row.status = 'open';
+      row.completedAt = null;
+      row.dueNotifiedAt = null;
+      row.updatedAt = now;
+      await m.getRepository(FollowUp).save(row);
+      return toFollowUpView(row);
+    });
+  }
+
+  remove(userId: string, id: string): Promise<{ contactId: string }> {
+    return this.tx.run(async (m) => {
+      const row = await this.owned(m, userId, id);
+      await m.getRepository(FollowUp).delete({ id: row.id, userId });
+      return { contactId: row.contactId };
+    });
+  }
+
+  /** Contacts whose keep-in-touch cadence has lapsed, most overdue first. */
+  async losingTouch(userId: string, limit = 10): Promise<LosingTouchItem[]> {
+    const now = this.clock.now();
+    const rows = await this.tx.manager
+      .getRepository(FollowUp)
+      .createQueryBuilder('f')
+      .innerJoin(Contact, 'c', 'c.id = f.contact_id AND c.user_id = f.user_id')
+      .select(['f.contact_id AS contact_id', 'f.due_at AS due_at', 'c.name AS name', 'c.keep_in_touch_days AS days'])
+      .where('f.user_id = :userId', { userId })
+      .andWhere(`f.status = 'open'`)
+      .andWhere('f.is_cadence = :yes', { yes: true })
+      .andWhere('f.due_at < :now', { now })
+      .orderBy('f.due_at', 'ASC')
+      .limit(limit)
+      .getRawMany<{ contact_id: string; due_at: string | Date; name: string; days: number }>();
+    return rows.map((r) => {
+      const due = normalize(r.due_at);
+      return {
+        contactId: r.contact_id,
+        contactName: r.name,
+        keepInTouchDays: Number(r.days),
+        dueAt: due.toISOString(),
+        overdueDays: Math.max(1, Math.floor((now.getTime() - due.getTime()) / DAY_MS)),
+      };
+    });
+  }
+
+  async countOpen(userId: string): Promise<number> {
+    return this.tx.manager.getRepository(FollowUp).count({ where: { userId, status: 'open' } });
+  }
+}
+
+function normalize(v: string | Date): Date {
+  if (v instanceof Date) return v;
+  const s = v.includes('T') ? v : v.replace(' ', 'T');
+  return new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s : `${s}Z`);
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { parseWhen } from '../common/forms/parse-when';
+import { FormError } from '../common/forms/validate-form';
+import { TransactionService } from '../database/transaction.service';
+import { OutboxService } from '../outbox/outbox.service';
+import { CadenceService } from './cadence.service';
+import { InteractionView, toInteractionView } from './contact.mapper';
+import { ContactsService } from './contacts.service';
+import { ContactNotFoundError } from './crm.errors';
+import { InteractionInputDto } from './dto/interaction-input.dto';
+import { Interaction } from './interaction.entity';
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+@Injectable()
+export class InteractionsService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly contacts: ContactsService,
+    private readonly cadence: CadenceService,
+    private readonly outbox: OutboxService,
+    private readonly clock: Clock,
+  ) {}
+
+  private when(input: InteractionInputDto, timeZone: string): Date {
+    if (!input.occurredAt) return this.clock.now();
+    const d = parseWhen(input.occurredAt, timeZone, 12);
+    if (!d) throw new FormError({ occurredAt: 'Enter a valid date and time.' });
+    return d;
+  }
+
+  async listForContact(userId: string, contactId: string, limit = 50, offset = 0): Promise<Page<InteractionView>> {
+    await this.contacts.requireOwned(userId, contactId);
+    const [rows, total] = await this.tx.manager.getRepository(Interaction).findAndCount({
+      where: { userId, contactId },
+      order: { occurredAt: 'DESC', createdAt: 'DESC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items: rows.map(toInteractionView), total };
+  }
+
+  async list(userId: string, limit = 20, offset = 0): Promise<Page<InteractionView>> {
+    const [rows, total] = await this.tx.manager.getRepository(Interaction).findAndCount({
+      where: { userId },
+      order: { occurredAt: 'DESC', createdAt: 'DESC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items: rows.map(toInteractionView), total };
+  }
+
+  async get(userId: string, id: string): Promise<InteractionView> {
+    const row = await this.tx.manager.getRepository(Interaction).findOne({ where: { id, userId } });
+    if (!row) throw new ContactNotFoundError('Interaction');
+    return toInteractionView(row);
+  }
+
+  create(userId: string, contactId: string, input: InteractionInputDto, timeZone: string): Promise<InteractionView> {
+    return this.tx.run(async (m) => {
+      const contact = await this.contacts.requireOwned(userId, contactId, m);
+      const now = this.clock.now();
+      const row = m.getRepository(Interaction).create({
+        id: randomUUID(),
+        userId,
+        contactId: contact.id,
+        type: input.type,
+        occurredAt: this.when(input, timeZone),
+        summary: input.summary ?? '',
+        createdAt: now,
+        updatedAt: now,
+      });
+      await m.getRepository(Interaction).insert(row);
+      await this.contacts.refreshLastInteraction(m, contact);
+      await this.cadence.sync(m, contact);
+      const view = toInteractionView(row);
+      await this.outbox.record(m, userId, 'interaction.created', view);
+      return view;
+    });
+  }
+
+  update(userId: string, id: string, input: InteractionInputDto, timeZone: string): Promise<InteractionView> {
+    return this.tx.run(async (m) => {
+      const row = await m.getRepository(Interaction).findOne({ where: { id, userId } });
+      if (!row) throw new ContactNotFoundError('Interaction');
+      row.type = input.type;
+      if (input.occurredAt) row.occurredAt = this.when(input, timeZone);
+      if (input.summary !== undefined) row.summary = input.summary;
+      row.updatedAt = this.clock.now();
+      await m.getRepository(Interaction).save(row);
+      const contact = await this.contacts.requireOwned(userId, row.contactId, m);
+      await this.contacts.refreshLastInteraction(m, contact);
+      await this.cadence.sync(m, contact);
+      return toInteractionView(row);
+    });
+  }
+
+  remove(userId: string, id: string): Promise<{ contactId: string }> {
+    return this.tx.run(async (m) => {
+      const row = await m.getRepository(Interaction).findOne({ where: { id, userId } });
+      if (!row) throw new ContactNotFoundError('Interaction');
+      await m.getRepository(Interaction).delete({ id: row.id, userId });
+      const contact = await this.contacts.requireOwned(userId, row.contactId, m);
+      await this.contacts.refreshLastInteraction(m, contact);
+      await this.cadence.sync(m, contact);
+      return { contactId: row.contactId };
+    });
+  }
+}

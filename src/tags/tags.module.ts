@@ -1,0 +1,12 @@
+import { forwardRef, Module } from '@nestjs/common';
+import { ContactsModule } from '../contacts/contacts.module';
+import { TagsController } from './tags.controller';
+import { TagsService } from './tags.service';
+
+@Module({
+  imports: [forwardRef(() => ContactsModule)],
+  controllers: [TagsController],
+  providers: [TagsService],
+  exports: [TagsService],
+})
+export class TagsModule {}
