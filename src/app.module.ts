@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { CsrfGuard } from './common/http/csrf';
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, CommonModule, OutboxModule, HealthModule, AuthModule, ContactsModule, TagsModule, DashboardModule, SeedModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, CommonModule, OutboxModule, HealthModule, AuthModule, ApiKeysModule, ContactsModule, TagsModule, DashboardModule, SeedModule],
       providers: [{ provide: APP_GUARD, useClass: CsrfGuard }],
     };
   }

@@ -17,6 +17,7 @@ import { AppRequest, isApiPath } from './common/http/request-types';
 import { JsonLogger } from './common/logging/json-logger';
 import { requestLogger } from './common/logging/request-logger';
 import { registerViewHelpers } from './common/views/view-helpers';
+import { setupOpenApi } from './common/api/openapi';
 
 // src/ under jest, dist/src/ when built
 export const ROOT_DIR = __dirname.endsWith(join('dist', 'src')) ? join(__dirname, '..', '..') : join(__dirname, '..');
@@ -38,25 +39,21 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
 
   app.use(requestLogger(logger));
   const https = config.baseUrl.startsWith('https:');
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          imgSrc: ["'self'", 'data:'],
-          objectSrc: ["'none'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          ...(https ? { upgradeInsecureRequests: [] } : {}),
-        },
-      },
-      hsts: https,
-    }),
-  );
+  const directives = {
+    defaultSrc: ["'self'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    imgSrc: ["'self'", 'data:'],
+    objectSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    ...(https ? { upgradeInsecureRequests: [] } : {}),
+  };
+  const strict = helmet({ contentSecurityPolicy: { useDefaults: false, directives }, hsts: https });
+  // Swagger UI (served from node_modules) carries inline styles; nothing else gets them
+  const docs = helmet({ contentSecurityPolicy: { useDefaults: false, directives: { ...directives, styleSrc: ["'self'", "'unsafe-inline'"] } }, hsts: https });
+  app.use((req: AppRequest, res: Response, next: NextFunction) => (req.path.startsWith('/api/docs') ? docs : strict)(req, res, next));
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: config.isProduction ? '7d' : 0 });
 
   app.useBodyParser('json', { limit: BODY_LIMIT });
@@ -109,6 +106,9 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   if (config.isProduction) app.set('view cache', true);
   app.setLocal('appName', 'DevHub');
   app.setLocal('githubEnabled', config.github.enabled);
+  app.setLocal('baseUrl', config.baseUrl);
+
+  setupOpenApi(app, config);
 
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);

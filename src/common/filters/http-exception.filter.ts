@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { FormError } from '../forms/validate-form';
 import { LoginRequiredException } from '../http/signed-in.guard';
 import { AppRequest, isApiPath } from '../http/request-types';
 
@@ -32,6 +33,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
       message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
       const headers = (exception as HttpException & { headers?: Record<string, string> }).headers;
       if (headers) extraHeaders = headers;
+    } else if (exception instanceof FormError) {
+      status = HttpStatus.BAD_REQUEST;
+      message = Object.entries(exception.fields)
+        .map(([field, text]) => `${field}: ${text}`)
+        .join('; ');
     } else if (isBodyParserError(exception)) {
       status = exception.status;
       message = exception.type === 'entity.too.large' ? 'The request body is too large.' : 'The request body could not be parsed.';

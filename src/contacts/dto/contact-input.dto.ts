@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { CheckboxBoolean, IntOrNull, TrimOrNull } from '../../common/forms/transforms';
@@ -38,18 +39,21 @@ const URL_OPTS = { protocols: ['http', 'https'], require_protocol: true, require
  * names are the API's. Missing optional fields mean "empty" on create and "unchanged" on PATCH.
  */
 export class ContactInputDto {
+  @ApiProperty({ maxLength: 200, example: 'Ada Lovelace' })
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString({ message: 'Enter a name.' })
   @MinLength(1, { message: 'Enter a name.' })
   @MaxLength(200, { message: 'Use at most 200 characters.' })
   name: string;
 
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'email', maxLength: 320 })
   @IsOptional()
   @LowerEmail()
   @IsEmail({}, { message: 'Enter a valid e-mail address, or leave it empty.' })
   @MaxLength(320, { message: 'That e-mail address is too long.' })
   email?: string | null;
 
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 50 })
   @IsOptional()
   @TrimOrNull()
   @IsString()
@@ -57,36 +61,42 @@ export class ContactInputDto {
   @MaxLength(50, { message: 'Use at most 50 characters.' })
   phone?: string | null;
 
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
   @IsOptional()
   @TrimOrNull()
   @IsString()
   @MaxLength(200, { message: 'Use at most 200 characters.' })
   company?: string | null;
 
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
   @IsOptional()
   @TrimOrNull()
   @IsString()
   @MaxLength(200, { message: 'Use at most 200 characters.' })
   title?: string | null;
 
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
   @IsOptional()
   @TrimOrNull()
   @IsString()
   @MaxLength(200, { message: 'Use at most 200 characters.' })
   location?: string | null;
 
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'username, @username or profile URL; stored lower-cased' })
   @IsOptional()
   @GithubHandle()
   @IsString()
   @Matches(GITHUB_USERNAME, { message: 'A GitHub username has 1–39 letters, digits or single hyphens.' })
   githubUsername?: string | null;
 
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'handle, @handle or x.com URL' })
   @IsOptional()
   @TwitterHandle()
   @IsString()
   @Matches(/^[A-Za-z0-9_]{1,50}$/, { message: 'An X/Twitter handle has letters, digits and underscores only.' })
   twitter?: string | null;
 
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 300 })
   @IsOptional()
   @TrimOrNull()
   @IsString()
@@ -95,6 +105,7 @@ export class ContactInputDto {
   @IsUrl(URL_OPTS, { message: 'Enter a LinkedIn URL or profile name.' })
   linkedin?: string | null;
 
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: 500 })
   @IsOptional()
   @TrimOrNull()
   @IsString()
@@ -102,17 +113,20 @@ export class ContactInputDto {
   @IsUrl(URL_OPTS, { message: 'Enter a full URL starting with http:// or https://.' })
   website?: string | null;
 
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10000, description: 'private; never sent to an AI model' })
   @IsOptional()
   @TrimOrNull()
   @IsString()
   @MaxLength(10000, { message: 'Notes are limited to 10,000 characters.' })
   notes?: string | null;
 
+  @ApiPropertyOptional({ type: Boolean, default: false })
   @IsOptional()
   @CheckboxBoolean()
   @IsBoolean({ message: 'VIP is on or off.' })
   isVip?: boolean;
 
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: 365 })
   @IsOptional()
   @IntOrNull()
   @IsInt({ message: 'Enter a whole number of days.' })

@@ -1,0 +1,66 @@
+import { Global, Module } from '@nestjs/common';
+import { ExecutionContext } from '@nestjs/common';
+import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiAuthGuard, ApiKeyResolveGuard, ApiThrottlerGuard } from '../common/api/api-guards';
+import type { ApiRequest } from '../common/api/api-request';
+import { RedisThrottlerStorage } from '../common/api/redis-throttler.storage';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.schema';
+import { AuthModule } from '../auth/auth.module';
+import { ApiKey } from './api-key.entity';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
+import { MeApiController } from './me-api.controller';
+
+export const RATE_WINDOW_MS = 60_000;
+export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
+
+/** Redis counters when REDIS_URL is set (closed on shutdown), else @nestjs/throttler's memory store. */
+@Module({
+  providers: [
+    {
+      provide: RATE_LIMIT_STORAGE,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => (config.redisUrl ? new RedisThrottlerStorage(config.redisUrl) : null),
+    },
+  ],
+  exports: [RATE_LIMIT_STORAGE],
+})
+class RateLimitStorageModule {}
+
+/**
+ * API keys and everything every /api route needs (resolution, throttling, auth). Global, so the
+ * feature modules' API controllers can use the guards.
+ */
+@Global()
+@Module({
+  imports: [
+    AuthModule,
+    TypeOrmModule.forFeature([ApiKey]),
+    ThrottlerModule.forRootAsync({
+      imports: [RateLimitStorageModule],
+      inject: [APP_CONFIG, RATE_LIMIT_STORAGE],
+      useFactory: (config: AppConfig, storage: RedisThrottlerStorage | null): ThrottlerModuleOptions => ({
+        throttlers: [
+          {
+            name: 'default',
+            ttl: RATE_WINDOW_MS,
+            // the plan of the key's owner; requests without a valid key get the free limit per IP
+            limit: (context: ExecutionContext) => {
+              const req = context.switchToHttp().getRequest<ApiRequest>();
+              return req.apiPrincipal && req.apiPrincipal.plan !== 'free' ? config.rateLimitPaid : config.rateLimitFree;
+            },
+          },
+        ],
+        // one counter per key (or IP) across all routes, not one per route handler
+        generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+        storage: storage ?? undefined,
+      }),
+    }),
+  ],
+  controllers: [ApiKeysController, MeApiController],
+  providers: [ApiKeysService, ApiKeyResolveGuard, ApiThrottlerGuard, ApiAuthGuard],
+  exports: [ApiKeysService, ApiKeyResolveGuard, ApiThrottlerGuard, ApiAuthGuard, ThrottlerModule],
+})
+export class ApiKeysModule {}

@@ -1,0 +1,48 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { UsersService } from '../auth/users.service';
+import { ApiEndpoint } from '../common/api/api-endpoint.decorator';
+import { Principal } from '../common/api/principal.decorator';
+import { ContactNotFoundError } from '../contacts/crm.errors';
+import { ApiKeysService, ApiPrincipal } from './api-keys.service';
+
+class RateLimitDto {
+  @ApiProperty({ example: 100 }) limit: number;
+  @ApiProperty({ example: 60 }) windowSeconds: number;
+}
+
+export class MeResponseDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ format: 'email' }) email: string;
+  @ApiProperty({ enum: ['free', 'pro', 'premium'] }) plan: string;
+  @ApiProperty() timezone: string;
+  @ApiProperty({ enum: ['read', 'write'] }) scope: string;
+  @ApiProperty({ type: RateLimitDto }) rateLimit: RateLimitDto;
+}
+
+@ApiTags('me')
+@ApiEndpoint()
+@Controller('api/me')
+export class MeApiController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ type: MeResponseDto })
+  async me(@Principal() p: ApiPrincipal): Promise<MeResponseDto> {
+    const user = await this.users.findById(p.userId);
+    if (!user) throw new ContactNotFoundError('User');
+    return {
+      id: user.id,
+      name: user.name,
+      email: user.email,
+      plan: user.plan,
+      timezone: user.timezone,
+      scope: p.scope,
+      rateLimit: { limit: this.keys.limitFor(user.plan), windowSeconds: 60 },
+    };
+  }
+}
