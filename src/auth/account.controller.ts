@@ -4,6 +4,7 @@ import { FieldErrors, FormError, validateForm } from '../common/forms/validate-f
 import { TIME_ZONES } from '../common/forms/timezones';
 import { AppRequest, flash } from '../common/http/request-types';
 import { Me, SignedInGuard } from '../common/http/signed-in.guard';
+import { IMPORT_LIMITS_TEXT } from '../import-export/import-limits';
 import { AuthService } from './auth.service';
 import { AccountProfileDto, ChangePasswordDto, PASSWORD_MIN } from './dto/auth-forms.dto';
 import type { CurrentUser } from './user.entity';
@@ -17,15 +18,23 @@ export class AccountController {
     private readonly auth: AuthService,
   ) {}
 
-  private render(res: Response, me: CurrentUser, extra: { form?: object; errors?: FieldErrors; passwordErrors?: FieldErrors } = {}, status = 200) {
+  private render(
+    res: Response,
+    me: CurrentUser,
+    extra: { form?: object; errors?: FieldErrors; passwordErrors?: FieldErrors; deleteErrors?: FieldErrors; deleteForm?: object } = {},
+    status = 200,
+  ) {
     res.status(status).render('account/settings', {
       title: 'Account settings',
       nav: 'settings',
       form: extra.form ?? { name: me.name, email: me.email, timezone: me.timezone },
       errors: extra.errors,
       passwordErrors: extra.passwordErrors,
+      deleteErrors: extra.deleteErrors,
+      deleteForm: extra.deleteForm ?? {},
       timezones: TIME_ZONES,
       minPassword: PASSWORD_MIN,
+      importLimits: IMPORT_LIMITS_TEXT,
     });
   }
 
@@ -61,5 +70,21 @@ export class AccountController {
     await this.auth.endOtherSessions(me.id, req.sessionID);
     flash(req, 'success', 'Your password has been changed. Other devices have been logged out.');
     res.redirect(303, '/settings/account');
+  }
+
+  /** Deletes the account once the typed e-mail matches; the session ends and the visitor lands on sign-up. */
+  @Post('delete')
+  async deleteAccount(@Me() me: CurrentUser, @Req() req: AppRequest, @Res() res: Response, @Body() body: Record<string, unknown>) {
+    const typed = typeof body.email === 'string' ? body.email : '';
+    try {
+      await this.users.deleteAccount(me.id, typed);
+    } catch (err) {
+      if (err instanceof FormError) return this.render(res, me, { deleteErrors: err.fields, deleteForm: { email: typed } }, 422);
+      throw err;
+    }
+    // a fresh, signed-out session carries the goodbye message to the sign-up page
+    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+    flash(req, 'success', 'Your account and everything in it have been deleted. Thank you for using DevHub.');
+    req.session.save(() => res.redirect(303, '/signup'));
   }
 }

@@ -13,6 +13,8 @@ export interface NewUser {
   password?: string;
   signupSource?: string | null;
   github?: GithubIdentity;
+  /** the seeded demo account: never the instance admin */
+  neverAdmin?: boolean;
 }
 
 export interface GithubIdentity {
@@ -59,7 +61,8 @@ export class UsersService {
       if (await repo.exists({ where: { email } })) {
         throw new FormError({ email: 'An account with this e-mail address already exists. Log in instead.' });
       }
-      const isFirst = (await repo.count()) === 0;
+      // the first real account is the admin; the demo account never is (its password is public)
+      const isFirst = !input.neverAdmin && !(await repo.exists({ where: { isAdmin: true } }));
       const user = repo.create({
         id: randomUUID(),
         email,
@@ -134,4 +137,67 @@ export class UsersService {
   async setPlan(userId: string, plan: Plan): Promise<void> {
     await this.tx.run((m) => m.getRepository(User).update({ id: userId }, { plan }));
   }
+
+  /**
+   * Deletes the account after the owner typed its e-mail address: every row in every table with
+   * a `user_id` column (found in the schema, so tables added by later features are covered even
+   * where their foreign key does not cascade), then the users row, whose cascades take the rest
+   * (rows owned through a parent, such as contact_tags). One transaction: all or nothing.
+   */
+  deleteAccount(userId: string, typedEmail: string): Promise<void> {
+    return this.tx.run(async (m) => {
+      const user = await m.getRepository(User).findOne({ where: { id: userId } });
+      if (!user) return;
+      const typed = typedEmail.trim().toLowerCase();
+      if (!typed) throw new FormError({ email: 'Type your e-mail address to confirm.' });
+      if (typed !== user.email) throw new FormError({ email: `That is not your e-mail address. Type ${user.email} to confirm.` });
+      const postgres = m.connection.options.type === 'postgres';
+      for (const table of await tablesWithUserId(m)) {
+        await m.query(`DELETE FROM "${table.replace(/"/g, '""')}" WHERE "user_id" = ${postgres ? '$1' : '?'}`, [userId]);
+      }
+      await m.getRepository(User).delete({ id: userId });
+      // an instance keeps an admin: when the last one leaves, the longest-standing account takes over
+      if (user.isAdmin && !(await m.getRepository(User).exists({ where: { isAdmin: true } }))) {
+        const next = await m.getRepository(User).findOne({ where: {}, order: { createdAt: 'ASC' } });
+        if (next) await m.getRepository(User).update({ id: next.id }, { isAdmin: true });
+      }
+    });
+  }
+}
+
+/**
+ * Every table (not view) other than users with a user_id column, from the database's own
+ * catalogue, children before parents: deleting in this order never trips a foreign key that
+ * does not cascade.
+ */
+export async function tablesWithUserId(m: EntityManager): Promise<string[]> {
+  const postgres = m.connection.options.type === 'postgres';
+  const rows: Array<{ name: string }> = postgres
+    ? await m.query(
+        `SELECT c.table_name AS name FROM information_schema.columns c
+           JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+          WHERE c.table_schema = current_schema() AND c.column_name = 'user_id' AND t.table_type = 'BASE TABLE'
+          ORDER BY c.table_name`,
+      )
+    : await m.query(`SELECT m.name AS name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'user_id' ORDER BY m.name`);
+  const edges: Array<{ child: string; parent: string }> = postgres
+    ? await m.query(
+        `SELECT ch.relname AS child, pa.relname AS parent FROM pg_constraint k
+           JOIN pg_class ch ON ch.oid = k.conrelid JOIN pg_class pa ON pa.oid = k.confrelid
+          WHERE k.contype = 'f' AND ch.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())`,
+      )
+    : await m.query(`SELECT m.name AS child, f."table" AS parent FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table'`);
+  const tables = rows.map((r) => r.name).filter((name) => name !== 'users');
+  const children = new Map<string, Set<string>>(tables.map((t) => [t, new Set<string>()]));
+  for (const e of edges) if (e.child !== e.parent && children.has(e.parent) && children.has(e.child)) children.get(e.parent)!.add(e.child);
+  const ordered: string[] = [];
+  const seen = new Set<string>();
+  const visit = (t: string) => {
+    if (seen.has(t)) return;
+    seen.add(t);
+    for (const c of children.get(t) ?? []) visit(c);
+    ordered.push(t);
+  };
+  tables.forEach(visit);
+  return ordered;
 }

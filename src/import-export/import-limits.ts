@@ -1,0 +1,14 @@
+/**
+ * The documented import limits (also shown on the settings page). A confirmed import is one
+ * transaction, and on SQLite every other write of the instance waits for it: 10,000 rows keep that
+ * wait around 15–20 s on a small machine. Larger address books are imported in several files.
+ */
+export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
+export const IMPORT_MAX_ROWS = 10_000;
+/** An uploaded file waits this long for the user to confirm the preview. */
+export const PENDING_IMPORT_TTL_MS = 60 * 60 * 1000;
+export const PREVIEW_ROWS = 10;
+/** How many skipped / merged rows the preview lists one by one (the counts are always complete). */
+export const PREVIEW_DETAIL_ROWS = 200;
+
+export const IMPORT_LIMITS_TEXT = `CSV (Google Contacts, LinkedIn Connections.csv, DevHub) or vCard 3.0/4.0, up to 5 MB and ${IMPORT_MAX_ROWS.toLocaleString('en-US')} contacts.`;
