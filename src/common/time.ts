@@ -1,7 +1,20 @@
 /** Time-zone arithmetic with Intl only: wall-clock times in a user's zone ⇄ UTC instants. */
 
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
 function partsInZone(date: Date, timeZone: string) {
-  const f = new Intl.DateTimeFormat('en-US', {
+  let f = zoneFormatters.get(timeZone);
+  if (!f) {
+    f = makeZoneFormatter(timeZone);
+    if (zoneFormatters.size > 500) zoneFormatters.clear();
+    zoneFormatters.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]));
+  return { year: +p.year, month: +p.month, day: +p.day, hour: +p.hour, minute: +p.minute, second: +p.second };
+}
+
+function makeZoneFormatter(timeZone: string) {
+  return new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',
@@ -11,8 +24,6 @@ function partsInZone(date: Date, timeZone: string) {
     minute: '2-digit',
     second: '2-digit',
   });
-  const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]));
-  return { year: +p.year, month: +p.month, day: +p.day, hour: +p.hour, minute: +p.minute, second: +p.second };
 }
 
 /** Offset of the zone from UTC at that instant, in milliseconds. */

@@ -18,9 +18,11 @@ const SORTS: Array<{ value: ContactSort; label: string }> = [
 ];
 
 const asArray = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined || v === null || v === '' ? [] : [v]).map(String);
+/** Page numbers past a million are typing mistakes (and 1e308 × 25 is no SQL OFFSET). */
+const MAX_PAGE = 1_000_000;
 const positiveInt = (v: unknown, def: number) => {
   const n = Number(v);
-  return Number.isInteger(n) && n > 0 ? n : def;
+  return Number.isInteger(n) && n > 0 && n <= MAX_PAGE ? n : def;
 };
 
 /** Builds the view models of the contact pages (controllers stay one call deep). */
@@ -42,7 +44,7 @@ export class ContactPagesService {
     const { items, total } = unknown.length
       ? { items: [], total: 0 }
       : await this.contacts.list(me.id, { q, tagIds: ids, sort, limit: CONTACTS_PER_PAGE, offset: (page - 1) * CONTACTS_PER_PAGE });
-    const allTags = await this.tags.list(me.id);
+    const allTags = await this.tags.names(me.id);
     const pages = Math.max(1, Math.ceil(total / CONTACTS_PER_PAGE));
     const link = (overrides: Record<string, string | number | string[] | undefined>) => {
       const params = new URLSearchParams();
@@ -107,7 +109,8 @@ export class ContactPagesService {
     return {
       title: contact.name,
       nav: 'contacts',
-      contact,
+      // tag names may hold &, #, + …: the filter link needs them URL-encoded
+      contact: { ...contact, tags: contact.tags.map((t) => ({ ...t, href: `/contacts?tag=${encodeURIComponent(t.name)}` })) },
       timeline: timeline.items,
       timelineTotal: timeline.total,
       followUps,

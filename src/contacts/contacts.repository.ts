@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { TransactionService } from '../database/transaction.service';
-import { Tag } from '../tags/tag.entity';
 import { ContactTag } from './contact-tag.entity';
 import { Contact } from './contact.entity';
-import { buildSearchText, searchTerms, TagRef } from './contact.mapper';
+import { buildSearchText, ContactFields, searchTerms, TagRef } from './contact.mapper';
+import { isId } from './crm.errors';
 
 export type ContactSort = 'name' | 'last' | 'created';
 
@@ -15,6 +15,41 @@ export interface ContactQuery {
   limit: number;
   offset: number;
 }
+
+/**
+ * The columns a contact list shows, aliased to the field names toContactView reads, so a raw row
+ * goes straight to the view: no search_text, no entity hydration, no intermediate object.
+ */
+const LIST_SELECT = [
+  ['id', 'id'],
+  ['user_id', 'userId'],
+  ['name', 'name'],
+  ['email', 'email'],
+  ['phone', 'phone'],
+  ['company', 'company'],
+  ['title', 'title'],
+  ['location', 'location'],
+  ['github_username', 'githubUsername'],
+  ['twitter', 'twitter'],
+  ['linkedin', 'linkedin'],
+  ['website', 'website'],
+  ['notes', 'notes'],
+  ['is_vip', 'isVip'],
+  ['keep_in_touch_days', 'keepInTouchDays'],
+  ['last_interaction_at', 'lastInteractionAt'],
+  ['created_at', 'createdAt'],
+  ['updated_at', 'updatedAt'],
+]
+  .map(([column, field]) => `c.${column} AS "${field}"`)
+  .join(', ');
+
+const ORDER_BY: Record<ContactSort, string> = {
+  name: 'c.sort_name ASC',
+  // never-contacted last; a plain column (not a CASE expression) lets SQLite walk
+  // IDX_contacts_user_last_interaction instead of sorting every contact of the user
+  last: 'c.last_interaction_at DESC NULLS LAST',
+  created: 'c.created_at DESC',
+};
 
 /** TypeORM access for contacts and their tag links; no business rules here. */
 @Injectable()
@@ -30,6 +65,7 @@ export class ContactsRepository {
   }
 
   findOwned(userId: string, id: string, m?: EntityManager): Promise<Contact | null> {
+    if (!isId(id)) return Promise.resolve(null);
     return this.m(m).getRepository(Contact).findOne({ where: { id, userId } });
   }
 
@@ -38,77 +74,95 @@ export class ContactsRepository {
     return this.m(m).getRepository(Contact).find({ where: { id: In(ids), userId } });
   }
 
-  private filtered(userId: string, query: Omit<ContactQuery, 'limit' | 'offset'>): SelectQueryBuilder<Contact> | null {
-    const qb = this.tx.manager.getRepository(Contact).createQueryBuilder('c').where('c.user_id = :userId', { userId });
+  /**
+   * The WHERE clause of a contact list and its parameters ($n on PostgreSQL, ? on SQLite); null when
+   * the search has no usable words. Plain SQL: every contact list runs it, and building it through
+   * the query builder cost more than running it (bench/api).
+   */
+  private filter(userId: string, query: Omit<ContactQuery, 'limit' | 'offset'>): { where: string; params: unknown[] } | null {
+    const params: unknown[] = [];
+    const param = (v: unknown) => {
+      params.push(v);
+      return this.isPostgres ? `$${params.length}` : '?';
+    };
+    const where = [`c.user_id = ${param(userId)}`];
     if (query.q) {
       const terms = searchTerms(query.q);
       if (!terms.length) return null;
-      if (this.isPostgres) {
-        qb.andWhere(`to_tsvector('simple', c.search_text) @@ to_tsquery('simple', :tsq)`, { tsq: terms.map((t) => `${t}:*`).join(' & ') });
-      } else {
-        qb.andWhere(`c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH :match)`, {
-          match: terms.map((t) => `"${t}"*`).join(' '),
-        });
-      }
-    }
-    if (query.tagIds?.length) {
-      qb.andWhere(
-        `c.id IN (SELECT ct.contact_id FROM contact_tags ct WHERE ct.tag_id IN (:...tagIds) GROUP BY ct.contact_id HAVING COUNT(*) = :tagCount)`,
-        { tagIds: query.tagIds, tagCount: query.tagIds.length },
+      where.push(
+        this.isPostgres
+          ? `to_tsvector('simple', c.search_text) @@ to_tsquery('simple', ${param(terms.map((t) => `${t}:*`).join(' & '))})`
+          : `c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ${param(terms.map((t) => `"${t}"*`).join(' '))})`,
       );
     }
-    return qb;
+    if (query.tagIds?.length) {
+      where.push(
+        `c.id IN (SELECT ct.contact_id FROM contact_tags ct WHERE ct.tag_id IN (${query.tagIds.map(param).join(', ')}) GROUP BY ct.contact_id HAVING COUNT(*) = ${param(query.tagIds.length)})`,
+      );
+    }
+    return { where: where.join(' AND '), params };
   }
 
   /** One page of contacts and the total, filtered, sorted and paginated in SQL. */
-  async page(userId: string, query: ContactQuery): Promise<{ rows: Contact[]; total: number }> {
-    const qb = this.filtered(userId, query);
-    if (!qb) return { rows: [], total: 0 };
-    const total = await qb.clone().getCount();
-    switch (query.sort ?? 'name') {
-      case 'last':
-        qb.orderBy('CASE WHEN c.last_interaction_at IS NULL THEN 1 ELSE 0 END', 'ASC').addOrderBy('c.last_interaction_at', 'DESC');
-        break;
-      case 'created':
-        qb.orderBy('c.created_at', 'DESC');
-        break;
-      default:
-        qb.orderBy('c.sort_name', 'ASC');
-    }
-    qb.addOrderBy('c.id', 'ASC').limit(query.limit).offset(query.offset);
-    return { rows: await qb.getMany(), total };
+  async page(userId: string, query: ContactQuery): Promise<{ rows: ContactFields[]; total: number }> {
+    const f = this.filter(userId, query);
+    if (!f) return { rows: [], total: 0 };
+    const m = this.tx.manager;
+    // LIMIT and OFFSET as literals (whole numbers, checked here), as the query builder wrote them:
+    // SQLite plans the top-N sort better with a literal limit (~0.25 ms instead of ~0.5 ms for 50 rows)
+    const [limit, offset] = [query.limit, query.offset].map((n) => {
+      if (!Number.isSafeInteger(n) || n < 0) throw new Error(`invalid page bound ${n}`);
+      return n;
+    });
+    const filtered = Boolean(query.q || query.tagIds?.length);
+    // unfiltered, the total is the trigger-kept counter (migration ContactCounts), read in the same
+    // statement as the page: no scan of the user's contacts, no second round trip
+    const counter = filtered ? '' : `, (SELECT n FROM contact_counts WHERE user_id = ${this.isPostgres ? '$1' : '?'}) AS "totalCount"`;
+    const sql = `SELECT ${LIST_SELECT}${counter} FROM contacts c WHERE ${f.where} ORDER BY ${ORDER_BY[query.sort ?? 'name']}, c.id ASC LIMIT ${limit} OFFSET ${offset}`;
+    // isVip is 0/1 on SQLite and times are text there; toContactView reads both
+    // (unfiltered, SQLite's two ? are both the user id)
+    const rows: Array<ContactFields & { totalCount?: number | string }> = await m.query(sql, this.isPostgres || filtered ? f.params : [userId, userId]);
+    let total: number;
+    if (filtered) total = Number((await m.query(`SELECT COUNT(*) AS n FROM contacts c WHERE ${f.where}`, f.params))[0].n);
+    else total = rows.length ? Number(rows[0].totalCount ?? 0) : await this.countAll(userId);
+    return { rows, total };
+  }
+
+  /** All of the user's contacts, from contact_counts. */
+  async countAll(userId: string, m?: EntityManager): Promise<number> {
+    const rows: Array<{ n: number | string }> = await this.m(m).query(`SELECT n FROM contact_counts WHERE user_id = ${this.isPostgres ? '$1' : '?'}`, [userId]);
+    return rows.length ? Number(rows[0].n) : 0;
   }
 
   /** Contacts of this user with the same e-mail or GitHub username (both stored lower-cased). */
-  findByEmailOrGithub(userId: string, probe: { email?: string | null; githubUsername?: string | null }, excludeId?: string): Promise<Contact[]> {
+  async findByEmailOrGithub(userId: string, probe: { email?: string | null; githubUsername?: string | null }, excludeId?: string): Promise<Contact[]> {
     const email = probe.email?.toLowerCase() || null;
     const github = probe.githubUsername?.toLowerCase() || null;
-    if (!email && !github) return Promise.resolve([]);
-    const qb = this.tx.manager
-      .getRepository(Contact)
-      .createQueryBuilder('c')
-      .where('c.user_id = :userId', { userId })
-      .andWhere(
-        new Brackets((w) => {
-          if (email) w.orWhere('c.email = :email', { email });
-          if (github) w.orWhere('c.github_username = :github', { github });
-        }),
-      );
-    if (excludeId) qb.andWhere('c.id <> :excludeId', { excludeId });
-    return qb.orderBy('c.created_at', 'ASC').limit(10).getMany();
+    if (!email && !github) return [];
+    // One lookup per key on IDX_contacts_user_email / IDX_contacts_user_github, merged and ordered
+    // here: with ORDER BY created_at in SQL, SQLite (without table statistics) walked
+    // IDX_contacts_user_created over every contact of the user instead (~10 ms at 20,000 contacts).
+    const lookup = (column: 'email' | 'github_username', value: string) => {
+      const qb = this.tx.manager.getRepository(Contact).createQueryBuilder('c').where('c.user_id = :userId', { userId }).andWhere(`c.${column} = :value`, { value });
+      if (excludeId) qb.andWhere('c.id <> :excludeId', { excludeId });
+      return qb.limit(10).getMany();
+    };
+    const rows = [...(email ? await lookup('email', email) : []), ...(github ? await lookup('github_username', github) : [])];
+    return [...new Map(rows.map((r) => [r.id, r])).values()]
+      .sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime() || a.id.localeCompare(b.id))
+      .slice(0, 10);
   }
 
   async tagsFor(contactIds: string[], m?: EntityManager): Promise<Map<string, TagRef[]>> {
     const map = new Map<string, TagRef[]>(contactIds.map((id) => [id, []]));
     if (!contactIds.length) return map;
-    const rows: Array<{ contact_id: string; id: string; name: string }> = await this.m(m)
-      .createQueryBuilder()
-      .select(['ct.contact_id AS contact_id', 't.id AS id', 't.name AS name'])
-      .from(ContactTag, 'ct')
-      .innerJoin(Tag, 't', 't.id = ct.tag_id')
-      .where('ct.contact_id IN (:...ids)', { ids: contactIds })
-      .orderBy('t.name_key', 'ASC')
-      .getRawMany();
+    // plain SQL: this runs for every contact list, and building it through the query builder cost more than running it
+    const placeholders = contactIds.map((_, i) => (this.isPostgres ? `$${i + 1}` : '?')).join(', ');
+    const rows: Array<{ contact_id: string; id: string; name: string }> = await this.m(m).query(
+      `SELECT ct.contact_id AS contact_id, t.id AS id, t.name AS name FROM contact_tags ct INNER JOIN tags t ON t.id = ct.tag_id
+        WHERE ct.contact_id IN (${placeholders}) ORDER BY t.name_key ASC`,
+      contactIds,
+    );
     for (const r of rows) map.get(r.contact_id)?.push({ id: r.id, name: r.name });
     return map;
   }
@@ -120,7 +174,8 @@ export class ContactsRepository {
     const tags = await this.tagsFor(contactIds, m);
     for (const c of contacts) {
       const searchText = buildSearchText(c, (tags.get(c.id) ?? []).map((t) => t.name));
-      if (searchText !== c.searchText) await m.getRepository(Contact).update({ id: c.id }, { searchText });
+      // passing updatedAt keeps TypeORM from setting it to CURRENT_TIMESTAMP: the index is not an edit
+      if (searchText !== c.searchText) await m.getRepository(Contact).update({ id: c.id }, { searchText, updatedAt: c.updatedAt });
     }
   }
 

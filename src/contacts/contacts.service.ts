@@ -113,6 +113,9 @@ export class ContactsService {
       contact.sortName = contact.name.toLowerCase();
       contact.updatedAt = this.clock.now();
       await m.getRepository(Contact).save(contact);
+      // save() leaves the date columns to the database (CURRENT_TIMESTAMP); store the clock's
+      // time, which the contact.updated event and every later read show
+      await m.getRepository(Contact).update({ id: contact.id }, { updatedAt: contact.updatedAt });
       await this.contacts.reindex(m, [contact.id]);
       await this.cadence.sync(m, contact);
       const view = await this.view(userId, contact, m);
@@ -153,6 +156,7 @@ export class ContactsService {
       if (other.createdAt < keep.createdAt) keep.createdAt = other.createdAt;
       keep.updatedAt = this.clock.now();
       await m.getRepository(Contact).save(keep);
+      await m.getRepository(Contact).update({ id: keep.id }, { createdAt: keep.createdAt, updatedAt: keep.updatedAt });
       await m.getRepository(Contact).delete({ id: other.id, userId });
       await this.refreshLastInteraction(m, keep);
       await this.contacts.reindex(m, [keep.id]);
@@ -194,7 +198,9 @@ export class ContactsService {
     const last = row?.last ? normalizeDbDate(row.last) : null;
     if ((last?.getTime() ?? null) !== (contact.lastInteractionAt ? new Date(contact.lastInteractionAt).getTime() : null)) {
       contact.lastInteractionAt = last;
-      await m.getRepository(Contact).update({ id: contact.id }, { lastInteractionAt: last });
+      // with the clock's time (TypeORM would otherwise write the database's CURRENT_TIMESTAMP)
+      contact.updatedAt = this.clock.now();
+      await m.getRepository(Contact).update({ id: contact.id }, { lastInteractionAt: last, updatedAt: contact.updatedAt });
     }
   }
 

@@ -21,7 +21,8 @@ export class FollowUpsController {
   @Get()
   async list(@Me() me: CurrentUser, @Query('show') show: string | undefined, @Query('page') pageRaw: string | undefined, @Res() res: Response) {
     const only = FOLLOW_UP_SECTIONS.includes(show as FollowUpSection) ? (show as FollowUpSection) : null;
-    const page = Math.max(1, Number.parseInt(pageRaw ?? '1', 10) || 1);
+    // capped: a 20-digit page number would make an OFFSET that SQL cannot parse
+    const page = Math.min(Math.max(1, Number.parseInt(pageRaw ?? '1', 10) || 1), 1_000_000);
     const sections = await Promise.all(
       (only ? [only] : FOLLOW_UP_SECTIONS).map(async (key) => {
         const limit = only ? PER_PAGE : PREVIEW;

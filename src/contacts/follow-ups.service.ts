@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager, FindOptionsWhere, LessThan, MoreThanOrEqual, Between } from 'typeorm';
+import { EntityManager, FindOptionsWhere, LessThan, MoreThanOrEqual, Between, Not } from 'typeorm';
 import { Clock } from '../common/clock';
 import { parseWhen } from '../common/forms/parse-when';
 import { FormError } from '../common/forms/validate-form';
@@ -11,7 +11,7 @@ import { CadenceService } from './cadence.service';
 import { Contact } from './contact.entity';
 import { FollowUpView, toFollowUpView } from './contact.mapper';
 import { ContactsService } from './contacts.service';
-import { ContactNotFoundError } from './crm.errors';
+import { ContactNotFoundError, isId } from './crm.errors';
 import { FollowUpInputDto } from './dto/interaction-input.dto';
 import { FollowUp } from './follow-up.entity';
 import type { Page } from './interactions.service';
@@ -51,6 +51,7 @@ export class FollowUpsService {
   }
 
   private async owned(m: EntityManager, userId: string, id: string): Promise<FollowUp> {
+    if (!isId(id)) throw new ContactNotFoundError('Follow-up');
     const row = await m.getRepository(FollowUp).findOne({ where: { id, userId } });
     if (!row) throw new ContactNotFoundError('Follow-up');
     return row;
@@ -178,6 +179,9 @@ export class FollowUpsService {
       row.completedAt = null;
       row.updatedAt = this.clock.now();
       await m.getRepository(FollowUp).save(row);
+      // undoing "done" on a cadence follow-up drops the successor its completion scheduled:
+      // a contact has one open cadence follow-up
+      if (row.isCadence) await m.getRepository(FollowUp).delete({ userId, contactId: row.contactId, status: 'open', isCadence: true, id: Not(row.id) });
       return toFollowUpView(row);
     });
   }
@@ -192,7 +196,8 @@ export class FollowUpsService {
       else {
         if (!date) throw new FormError({ date: 'Choose a date to snooze until.' });
         dueAt = this.parseDue(date, timeZone);
-        if (dueAt.getTime() <= now.getTime() - DAY_MS) throw new FormError({ date: 'Choose a date in the future.' });
+        // today is fine (even if 09:00 has passed), an earlier day in the user's zone is not
+        if (dueAt.getTime() < startOfDayInZone(now, timeZone).getTime()) throw new FormError({ date: 'Choose a date in the future.' });
       }
       row.dueAt = dueAt;
       row.status = 'open';

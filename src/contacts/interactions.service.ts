@@ -8,7 +8,7 @@ import { OutboxService } from '../outbox/outbox.service';
 import { CadenceService } from './cadence.service';
 import { InteractionView, toInteractionView } from './contact.mapper';
 import { ContactsService } from './contacts.service';
-import { ContactNotFoundError } from './crm.errors';
+import { ContactNotFoundError, isId } from './crm.errors';
 import { InteractionInputDto } from './dto/interaction-input.dto';
 import { Interaction } from './interaction.entity';
 
@@ -56,6 +56,7 @@ export class InteractionsService {
   }
 
   async get(userId: string, id: string): Promise<InteractionView> {
+    if (!isId(id)) throw new ContactNotFoundError('Interaction');
     const row = await this.tx.manager.getRepository(Interaction).findOne({ where: { id, userId } });
     if (!row) throw new ContactNotFoundError('Interaction');
     return toInteractionView(row);
@@ -86,6 +87,7 @@ export class InteractionsService {
 
   update(userId: string, id: string, input: InteractionInputDto, timeZone: string): Promise<InteractionView> {
     return this.tx.run(async (m) => {
+      if (!isId(id)) throw new ContactNotFoundError('Interaction');
       const row = await m.getRepository(Interaction).findOne({ where: { id, userId } });
       if (!row) throw new ContactNotFoundError('Interaction');
       row.type = input.type;
@@ -102,6 +104,7 @@ export class InteractionsService {
 
   remove(userId: string, id: string): Promise<{ contactId: string }> {
     return this.tx.run(async (m) => {
+      if (!isId(id)) throw new ContactNotFoundError('Interaction');
       const row = await m.getRepository(Interaction).findOne({ where: { id, userId } });
       if (!row) throw new ContactNotFoundError('Interaction');
       await m.getRepository(Interaction).delete({ id: row.id, userId });

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { ContactsModule } from '../contacts/contacts.module';
+import { TagsModule } from '../tags/tags.module';
 import { DemoSeedService } from './demo-seed.service';
 
-@Module({ imports: [AuthModule], providers: [DemoSeedService], exports: [DemoSeedService] })
+@Module({ imports: [AuthModule, ContactsModule, TagsModule], providers: [DemoSeedService], exports: [DemoSeedService] })
 export class SeedModule {}

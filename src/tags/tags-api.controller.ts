@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
 import type { ApiPrincipal } from '../api-keys/api-keys.service';
+import { envelope, ListOf, ListQueryDto } from '../common/api/api-dtos';
 import { ApiEndpoint } from '../common/api/api-endpoint.decorator';
 import { Principal } from '../common/api/principal.decorator';
 import { AddTagDto, ContactResponseDto, TagRefDto } from '../contacts/dto/contact-api.dto';
@@ -14,12 +15,7 @@ export class TagResponseDto {
   @ApiProperty() contactCount: number;
 }
 
-export class TagListDto {
-  @ApiProperty({ type: [TagResponseDto] }) data: TagResponseDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() limit: number;
-  @ApiProperty() offset: number;
-}
+export class TagListDto extends ListOf(TagResponseDto, 'TagListDto') {}
 
 export class CreateTagDto {
   @ApiProperty({ maxLength: 50, example: 'rust' })
@@ -37,12 +33,11 @@ export class TagsApiController {
     private readonly contacts: ContactsService,
   ) {}
 
-  /** Every tag of the user (a user has few tags, so one page holds them all). */
   @Get('tags')
   @ApiOkResponse({ type: TagListDto })
-  async list(@Principal() p: ApiPrincipal) {
-    const data = await this.tags.list(p.userId);
-    return { data, total: data.length, limit: data.length, offset: 0 };
+  async list(@Principal() p: ApiPrincipal, @Query() q: ListQueryDto) {
+    const { items, total } = await this.tags.page(p.userId, q.limit, q.offset);
+    return envelope(items, total, q);
   }
 
   @Post('tags')

@@ -4,7 +4,7 @@ import { EntityManager, In } from 'typeorm';
 import { Clock } from '../common/clock';
 import { FormError } from '../common/forms/validate-form';
 import { ContactsService } from '../contacts/contacts.service';
-import { ContactNotFoundError } from '../contacts/crm.errors';
+import { ContactNotFoundError, isId } from '../contacts/crm.errors';
 import { TransactionService } from '../database/transaction.service';
 import { Tag } from './tag.entity';
 
@@ -16,9 +16,12 @@ export interface TagView {
 
 export const TAG_MAX = 50;
 
+/** Runs of white space and control characters (PostgreSQL refuses NUL) become one space. */
+const collapseSpaces = (raw: string) => raw.replace(/[\s\p{Cc}]+/gu, ' ').trim();
+
 export function normalizeTagName(raw: unknown): string {
   if (typeof raw !== 'string') throw new FormError({ name: 'Enter a tag name.' });
-  const name = raw.replace(/\s+/g, ' ').trim();
+  const name = collapseSpaces(raw);
   if (!name) throw new FormError({ name: 'Enter a tag name.' });
   if (name.length > TAG_MAX) throw new FormError({ name: `Use at most ${TAG_MAX} characters.` });
   return name;
@@ -33,13 +36,14 @@ export class TagsService {
   ) {}
 
   private async owned(m: EntityManager, userId: string, id: string): Promise<Tag> {
+    if (!isId(id)) throw new ContactNotFoundError('Tag');
     const tag = await m.getRepository(Tag).findOne({ where: { id, userId } });
     if (!tag) throw new ContactNotFoundError('Tag');
     return tag;
   }
 
-  async list(userId: string): Promise<TagView[]> {
-    const rows = await this.tx.manager
+  private withCounts(userId: string) {
+    return this.tx.manager
       .getRepository(Tag)
       .createQueryBuilder('t')
       .leftJoin('contact_tags', 'ct', 'ct.tag_id = t.id')
@@ -49,13 +53,32 @@ export class TagsService {
       .addGroupBy('t.name')
       .addGroupBy('t.name_key')
       .orderBy('t.name_key', 'ASC')
-      .getRawMany<{ id: string; name: string; count: string | number }>();
+      .addOrderBy('t.id', 'ASC');
+  }
+
+  async list(userId: string): Promise<TagView[]> {
+    const rows = await this.withCounts(userId).getRawMany<{ id: string; name: string; count: string | number }>();
     return rows.map((r) => ({ id: r.id, name: r.name, contactCount: Number(r.count) }));
+  }
+
+  /** One page of the user's tags (the API list), paginated in SQL. */
+  async page(userId: string, limit: number, offset: number): Promise<{ items: TagView[]; total: number }> {
+    const [rows, total] = await Promise.all([
+      this.withCounts(userId).limit(limit).offset(offset).getRawMany<{ id: string; name: string; count: string | number }>(),
+      this.tx.manager.getRepository(Tag).count({ where: { userId } }),
+    ]);
+    return { items: rows.map((r) => ({ id: r.id, name: r.name, contactCount: Number(r.count) })), total };
+  }
+
+  /** Tag names only (no counts): cheap enough for every contact-list request. */
+  async names(userId: string): Promise<Array<{ id: string; name: string }>> {
+    return this.tx.manager.getRepository(Tag).find({ where: { userId }, order: { nameKey: 'ASC' }, select: { id: true, name: true } });
   }
 
   /** Tag ids for names (case-insensitive); unknown names are dropped. */
   async idsForNames(userId: string, names: string[]): Promise<{ ids: string[]; unknown: string[] }> {
-    const keys = [...new Set(names.map((n) => n.trim().toLowerCase()).filter(Boolean))];
+    // the same normalisation as a tag's name, so "?tag=a%20%20b" finds the tag "a b"
+    const keys = [...new Set(names.map((n) => collapseSpaces(n).toLowerCase()).filter(Boolean))];
     if (!keys.length) return { ids: [], unknown: [] };
     const tags = await this.tx.manager.getRepository(Tag).find({ where: { userId, nameKey: In(keys) } });
     const found = new Set(tags.map((t) => t.nameKey));

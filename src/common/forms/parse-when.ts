@@ -9,12 +9,16 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
  */
 export function parseWhen(value: string, timeZone: string, defaultHour = 9): Date | null {
   const v = value.trim();
+  let d: Date | null;
   if (ISO_INSTANT.test(v)) {
-    const d = new Date(v);
-    return Number.isNaN(d.getTime()) ? null : d;
+    d = new Date(v);
+    // V8 rolls "2026-02-30T10:00Z" over to 2 March: the calendar day must exist as written
+    if (Number.isNaN(d.getTime()) || !wallTimeToUtc(v.slice(0, 10), 'UTC')) return null;
+  } else if (DATE_ONLY.test(v)) {
+    d = wallTimeToUtc(`${v}T${String(defaultHour).padStart(2, '0')}:00`, timeZone);
+  } else {
+    d = wallTimeToUtc(v, timeZone);
   }
-  if (DATE_ONLY.test(v)) return wallTimeToUtc(`${v}T${String(defaultHour).padStart(2, '0')}:00`, timeZone);
-  const d = wallTimeToUtc(v, timeZone);
   if (!d) return null;
   // years outside 1900–2200 are typing mistakes, not dates anyone means
   return d.getUTCFullYear() < 1900 || d.getUTCFullYear() > 2200 ? null : d;

@@ -7,6 +7,8 @@ import { AppRequest, isApiPath } from './request-types';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function ensureCsrfToken(req: AppRequest): string {
+  // paths served without a session (public pages, /api) have no forms to protect
+  if (!req.session) return '';
   req.session.csrfToken ??= randomToken(24);
   return req.session.csrfToken;
 }

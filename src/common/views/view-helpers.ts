@@ -10,20 +10,29 @@ function toDate(value: unknown): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+// Building an Intl formatter costs ~150 µs and native memory; pages format many dates, so keep them.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(tz: string, style: 'date' | 'datetime' | 'time'): Intl.DateTimeFormat {
+  const key = `${tz}|${style}`;
+  let f = formatters.get(key);
+  if (!f) {
+    const opts: Intl.DateTimeFormatOptions =
+      style === 'date' ? { dateStyle: 'medium' } : style === 'time' ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' };
+    try {
+      f = new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: tz });
+    } catch {
+      f = new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: 'UTC' });
+    }
+    if (formatters.size > 500) formatters.clear();
+    formatters.set(key, f);
+  }
+  return f;
+}
+const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+
 export function formatInZone(value: unknown, tz = 'UTC', style: 'date' | 'datetime' | 'time' = 'datetime'): string {
   const d = toDate(value);
-  if (!d) return '';
-  const opts: Intl.DateTimeFormatOptions =
-    style === 'date'
-      ? { dateStyle: 'medium' }
-      : style === 'time'
-        ? { timeStyle: 'short' }
-        : { dateStyle: 'medium', timeStyle: 'short' };
-  try {
-    return new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: tz }).format(d);
-  } catch {
-    return new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: 'UTC' }).format(d);
-  }
+  return d ? formatter(tz, style).format(d) : '';
 }
 
 export function relativeTime(value: unknown, now = new Date()): string {
@@ -31,7 +40,6 @@ export function relativeTime(value: unknown, now = new Date()): string {
   if (!d) return '';
   const diff = d.getTime() - now.getTime();
   const abs = Math.abs(diff);
-  const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
   const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
     ['year', 365 * 86400e3],
     ['month', 30 * 86400e3],

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEmail, IsInt, isURL, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateBy } from 'class-validator';
 import { CheckboxBoolean, IntOrNull, TrimOrNull } from '../../common/forms/transforms';
 
 export const GITHUB_USERNAME = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -35,6 +35,27 @@ const LowerEmail = () =>
 const URL_OPTS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 /**
+ * At most `max` characters as the database counts them (code points). MaxLength's validator.js
+ * does not count U+FE0E/U+FE0F, so 150 "a\uFE0F" pass a 200 limit and overflow varchar(200).
+ */
+export const MaxChars = (max: number, message: string) =>
+  ValidateBy({ name: 'maxChars', constraints: [max], validator: { validate: (v: unknown) => typeof v !== 'string' || [...v].length <= max, defaultMessage: () => message } });
+
+/** No one types a NUL byte, and PostgreSQL cannot store one in text: refuse it with a message. */
+export const NoNul = () =>
+  ValidateBy({ name: 'noNul', validator: { validate: (v: unknown) => typeof v !== 'string' || !v.includes('\u0000'), defaultMessage: () => 'Remove the invisible control character (NUL).' } });
+
+/**
+ * A LinkedIn URL or just the profile name: only a value that starts like a URL must be one.
+ * (A ValidateIf here would switch off every other check of the field, the length included.)
+ */
+const LinkedinUrlOrName = () =>
+  ValidateBy({
+    name: 'linkedinUrlOrName',
+    validator: { validate: (v: unknown) => typeof v !== 'string' || !/^https?:/i.test(v) || isURL(v, URL_OPTS), defaultMessage: () => 'Enter a LinkedIn URL or profile name.' },
+  });
+
+/**
  * The contract's writable contact fields. Used by the pages and (issue 4) the JSON API, so the
  * names are the API's. Missing optional fields mean "empty" on create and "unchanged" on PATCH.
  */
@@ -42,8 +63,9 @@ export class ContactInputDto {
   @ApiProperty({ maxLength: 200, example: 'Ada Lovelace' })
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString({ message: 'Enter a name.' })
+  @NoNul()
   @MinLength(1, { message: 'Enter a name.' })
-  @MaxLength(200, { message: 'Use at most 200 characters.' })
+  @MaxChars(200, 'Use at most 200 characters.')
   name: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, format: 'email', maxLength: 320 })
@@ -65,21 +87,24 @@ export class ContactInputDto {
   @IsOptional()
   @TrimOrNull()
   @IsString()
-  @MaxLength(200, { message: 'Use at most 200 characters.' })
+  @NoNul()
+  @MaxChars(200, 'Use at most 200 characters.')
   company?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
   @IsOptional()
   @TrimOrNull()
   @IsString()
-  @MaxLength(200, { message: 'Use at most 200 characters.' })
+  @NoNul()
+  @MaxChars(200, 'Use at most 200 characters.')
   title?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
   @IsOptional()
   @TrimOrNull()
   @IsString()
-  @MaxLength(200, { message: 'Use at most 200 characters.' })
+  @NoNul()
+  @MaxChars(200, 'Use at most 200 characters.')
   location?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'username, @username or profile URL; stored lower-cased' })
@@ -100,16 +125,16 @@ export class ContactInputDto {
   @IsOptional()
   @TrimOrNull()
   @IsString()
-  @MaxLength(300, { message: 'Use at most 300 characters.' })
-  @ValidateIf((o: ContactInputDto) => typeof o.linkedin === 'string' && /^https?:/i.test(o.linkedin))
-  @IsUrl(URL_OPTS, { message: 'Enter a LinkedIn URL or profile name.' })
+  @NoNul()
+  @MaxChars(300, 'Use at most 300 characters.')
+  @LinkedinUrlOrName()
   linkedin?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: 500 })
   @IsOptional()
   @TrimOrNull()
   @IsString()
-  @MaxLength(500, { message: 'Use at most 500 characters.' })
+  @MaxChars(500, 'Use at most 500 characters.')
   @IsUrl(URL_OPTS, { message: 'Enter a full URL starting with http:// or https://.' })
   website?: string | null;
 
@@ -117,6 +142,7 @@ export class ContactInputDto {
   @IsOptional()
   @TrimOrNull()
   @IsString()
+  @NoNul()
   @MaxLength(10000, { message: 'Notes are limited to 10,000 characters.' })
   notes?: string | null;
 

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { INTERACTION_TYPES, InteractionType } from '../interaction.entity';
+import { NoNul } from './contact-input.dto';
 
 export class InteractionInputDto {
   @ApiProperty({ enum: INTERACTION_TYPES })
@@ -20,6 +21,7 @@ export class InteractionInputDto {
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
+  @NoNul()
   @MaxLength(5000, { message: 'Keep the summary under 5,000 characters.' })
   summary?: string;
 }
@@ -35,6 +37,7 @@ export class FollowUpInputDto {
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
+  @NoNul()
   @MaxLength(2000, { message: 'Keep the note under 2,000 characters.' })
   note?: string;
 }
