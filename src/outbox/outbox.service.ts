@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
 import { OutboxEvent } from './outbox-event.entity';
 
 export const EVENT_TYPES = [
@@ -23,7 +24,19 @@ export type EventType = (typeof EVENT_TYPES)[number];
  */
 @Injectable()
 export class OutboxService {
+  private last = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Strictly increasing within this process, so two events of one change never tie. */
+  private stamp(): Date {
+    this.last = Math.max(this.clock.now().getTime(), this.last + 1);
+    return new Date(this.last);
+  }
+
   async record(m: EntityManager, userId: string, type: EventType, data: unknown): Promise<void> {
-    await m.getRepository(OutboxEvent).insert({ id: randomUUID(), userId, type, payload: JSON.stringify(data), dispatchedAt: null });
+    // the app's clock with milliseconds (the database default has whole seconds on SQLite), so
+    // events of one change keep their order when they are fanned out
+    await m.getRepository(OutboxEvent).insert({ id: randomUUID(), userId, type, payload: JSON.stringify(data), createdAt: this.stamp(), dispatchedAt: null });
   }
 }

@@ -1,0 +1,36 @@
+import { Controller, Get, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import type { CurrentUser } from '../auth/user.entity';
+import { AppRequest, flash } from '../common/http/request-types';
+import { Me, SignedInGuard } from '../common/http/signed-in.guard';
+import { NotificationsService } from './notifications.service';
+
+const PER_PAGE = 50;
+
+@Controller('notifications')
+@UseGuards(SignedInGuard)
+export class NotificationsController {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  @Get()
+  async list(@Me() me: CurrentUser, @Query('page') pageRaw: string | undefined, @Res() res: Response) {
+    const page = Math.max(1, Number.parseInt(pageRaw ?? '1', 10) || 1);
+    const [items, total] = await this.notifications.list(me.id, PER_PAGE, (page - 1) * PER_PAGE);
+    res.render('notifications/list', {
+      title: 'Notifications',
+      nav: 'notifications',
+      items: items.map((n) => ({ ...n, unread: !n.readAt })),
+      total,
+      page,
+      prevLink: page > 1 ? `/notifications?page=${page - 1}` : null,
+      nextLink: page * PER_PAGE < total ? `/notifications?page=${page + 1}` : null,
+    });
+  }
+
+  @Post('read')
+  async readAll(@Me() me: CurrentUser, @Req() req: AppRequest, @Res() res: Response) {
+    await this.notifications.markAllRead(me.id);
+    flash(req, 'success', 'All notifications marked as read.');
+    res.redirect(303, '/notifications');
+  }
+}
