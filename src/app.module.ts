@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
@@ -10,16 +11,22 @@ import type { AppConfig } from './config/config.schema';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { ImportExportModule } from './import-export/import-export.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { SeedModule } from './seed/seed.module';
 import { TagsModule } from './tags/tags.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { AnalyticsModule } from './analytics/analytics.module';
+import { ProfilesModule } from './profiles/profiles.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, CommonModule, OutboxModule, HealthModule, AuthModule, ApiKeysModule, ContactsModule, TagsModule, DashboardModule, SeedModule],
+      imports: [ScheduleModule.forRoot(), ConfigModule.forRoot(config), DatabaseModule, CommonModule, OutboxModule, HealthModule, AuthModule, ApiKeysModule, ContactsModule, TagsModule, NotificationsModule, WebhooksModule, JobsModule, DashboardModule, ProfilesModule, AnalyticsModule, SeedModule, ImportExportModule],
       providers: [{ provide: APP_GUARD, useClass: CsrfGuard }],
     };
   }

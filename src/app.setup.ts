@@ -9,6 +9,7 @@ import passport from 'passport';
 import { AppModule } from './app.module';
 import { DatabaseSessionStore } from './auth/session.store';
 import { UsersService } from './auth/users.service';
+import { NotificationsService } from './notifications/notifications.service';
 import { toCurrentUser } from './auth/user.entity';
 import type { AppConfig } from './config/config.schema';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
@@ -17,13 +18,17 @@ import { AppRequest, isApiPath } from './common/http/request-types';
 import { JsonLogger } from './common/logging/json-logger';
 import { requestLogger } from './common/logging/request-logger';
 import { registerViewHelpers } from './common/views/view-helpers';
+import { PublicProfileEdge } from './profiles/public-edge';
 import { setupOpenApi } from './common/api/openapi';
+import { ApiRateLimitFallback } from './common/api/api-rate-limit-fallback';
 
 // src/ under jest, dist/src/ when built
 export const ROOT_DIR = __dirname.endsWith(join('dist', 'src')) ? join(__dirname, '..', '..') : join(__dirname, '..');
 export const VIEWS_DIR = join(ROOT_DIR, 'views');
 export const PUBLIC_DIR = join(ROOT_DIR, 'public');
 export const BODY_LIMIT = '1mb';
+/** BODY_LIMIT as the 413 message and the docs say it */
+export const BODY_LIMIT_LABEL = BODY_LIMIT.replace(/^(\d+)mb$/i, '$1 MB');
 
 const SESSIONLESS = /^\/(api|healthz|readyz|static)(\/|$)/;
 
@@ -44,7 +49,8 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
     baseUri: ["'self'"],
     formAction: ["'self'"],
     frameAncestors: ["'none'"],
-    imgSrc: ["'self'", 'data:'],
+    // GitHub avatars on public profiles and the profile editor
+    imgSrc: ["'self'", 'data:', 'https://avatars.githubusercontent.com'],
     objectSrc: ["'none'"],
     scriptSrc: ["'self'"],
     styleSrc: ["'self'"],
@@ -54,6 +60,8 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   // Swagger UI (served from node_modules) carries inline styles; nothing else gets them
   const docs = helmet({ contentSecurityPolicy: { useDefaults: false, directives: { ...directives, styleSrc: ["'self'", "'unsafe-inline'"] } }, hsts: https });
   app.use((req: AppRequest, res: Response, next: NextFunction) => (req.path.startsWith('/api/docs') ? docs : strict)(req, res, next));
+  // custom-domain routing and anonymous /@username views, ahead of static files, parsers and sessions
+  app.use(app.get(PublicProfileEdge).handle);
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: config.isProduction ? '7d' : 0 });
 
   app.useBodyParser('json', { limit: BODY_LIMIT });
@@ -74,6 +82,7 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   app.use(passport.initialize());
 
   const users = app.get(UsersService);
+  const notifications = app.get(NotificationsService);
   app.use(async (req: AppRequest, res: Response, next: NextFunction) => {
     if (!req.session) return next();
     try {
@@ -83,6 +92,7 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
         if (user) {
           req.currentUser = toCurrentUser(user);
           res.locals.currentUser = req.currentUser;
+          if (req.method === 'GET' && !isApiPath(req.path)) res.locals.unreadNotifications = await notifications.unreadCount(user.id);
         } else {
           delete req.session.userId;
         }
@@ -108,9 +118,9 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   app.setLocal('githubEnabled', config.github.enabled);
   app.setLocal('baseUrl', config.baseUrl);
 
-  setupOpenApi(app, config);
+  setupOpenApi(app, config, BODY_LIMIT_LABEL);
 
-  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalFilters(new HttpExceptionFilter({ apiRateLimit: app.get(ApiRateLimitFallback), bodyLimitLabel: BODY_LIMIT_LABEL }));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();
   return app;

@@ -5,7 +5,16 @@
   document.addEventListener('submit', function (event) {
     var form = event.target;
     var message = form && form.getAttribute && form.getAttribute('data-confirm');
-    if (message && !window.confirm(message)) event.preventDefault();
+    if (message && !window.confirm(message)) { event.preventDefault(); return; }
+    // Long actions (<form data-busy="Importing…">): show progress and prevent a double submit.
+    var busy = form && form.getAttribute && form.getAttribute('data-busy');
+    if (busy) {
+      form.querySelectorAll('button[type="submit"]').forEach(function (button) {
+        button.disabled = true;
+        button.textContent = busy;
+      });
+      form.setAttribute('aria-busy', 'true');
+    }
   });
   // Close the account menu when clicking elsewhere or pressing Escape.
   document.addEventListener('click', function (event) {

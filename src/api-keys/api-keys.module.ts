@@ -1,9 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { ExecutionContext } from '@nestjs/common';
-import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { ThrottlerModule, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiAuthGuard, ApiKeyResolveGuard, ApiThrottlerGuard } from '../common/api/api-guards';
+import { ApiAuthGuard, ApiKeyResolveGuard, ApiRequestShapeGuard, ApiThrottlerGuard } from '../common/api/api-guards';
+import { ApiRateLimitFallback } from '../common/api/api-rate-limit-fallback';
 import type { ApiRequest } from '../common/api/api-request';
+import { MemoryThrottlerStorage } from '../common/api/memory-throttler.storage';
 import { RedisThrottlerStorage } from '../common/api/redis-throttler.storage';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
@@ -16,13 +18,13 @@ import { MeApiController } from './me-api.controller';
 export const RATE_WINDOW_MS = 60_000;
 export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
 
-/** Redis counters when REDIS_URL is set (closed on shutdown), else @nestjs/throttler's memory store. */
+/** Redis counters when REDIS_URL is set (closed on shutdown), else a fixed-window store in this process. */
 @Module({
   providers: [
     {
       provide: RATE_LIMIT_STORAGE,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => (config.redisUrl ? new RedisThrottlerStorage(config.redisUrl) : null),
+      useFactory: (config: AppConfig) => (config.redisUrl ? new RedisThrottlerStorage(config.redisUrl) : new MemoryThrottlerStorage()),
     },
   ],
   exports: [RATE_LIMIT_STORAGE],
@@ -41,7 +43,7 @@ class RateLimitStorageModule {}
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
       inject: [APP_CONFIG, RATE_LIMIT_STORAGE],
-      useFactory: (config: AppConfig, storage: RedisThrottlerStorage | null): ThrottlerModuleOptions => ({
+      useFactory: (config: AppConfig, storage: ThrottlerStorage): ThrottlerModuleOptions => ({
         throttlers: [
           {
             name: 'default',
@@ -55,12 +57,12 @@ class RateLimitStorageModule {}
         ],
         // one counter per key (or IP) across all routes, not one per route handler
         generateKey: (_context, tracker, name) => `${name}:${tracker}`,
-        storage: storage ?? undefined,
+        storage,
       }),
     }),
   ],
   controllers: [ApiKeysController, MeApiController],
-  providers: [ApiKeysService, ApiKeyResolveGuard, ApiThrottlerGuard, ApiAuthGuard],
-  exports: [ApiKeysService, ApiKeyResolveGuard, ApiThrottlerGuard, ApiAuthGuard, ThrottlerModule],
+  providers: [ApiKeysService, ApiKeyResolveGuard, ApiThrottlerGuard, ApiAuthGuard, ApiRequestShapeGuard, ApiRateLimitFallback],
+  exports: [ApiKeysService, ApiKeyResolveGuard, ApiThrottlerGuard, ApiAuthGuard, ApiRequestShapeGuard, ApiRateLimitFallback, ThrottlerModule],
 })
 export class ApiKeysModule {}

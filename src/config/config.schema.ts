@@ -29,6 +29,8 @@ export interface AppConfig {
   rateLimitPaid: number;
   webhookAllowPrivate: boolean;
   webhookRetryDelaysMs: number[];
+  /** consecutive failed deliveries after which an endpoint is disabled (WEBHOOK_DISABLE_AFTER, not in the contract) */
+  webhookDisableAfter: number;
   jobsEnabled: boolean;
   planPricePro: number;
   planPricePremium: number;
@@ -222,6 +224,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPaid: int(env, 'RATE_LIMIT_PAID', 1000, 1, 1_000_000),
     webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
     webhookRetryDelaysMs: parseDurations('WEBHOOK_RETRY_DELAYS', str(env, 'WEBHOOK_RETRY_DELAYS', '30s,5m')!),
+    webhookDisableAfter: int(env, 'WEBHOOK_DISABLE_AFTER', 15, 1, 1000),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     planPricePro: num(env, 'PLAN_PRICE_PRO', 0),
     planPricePremium: num(env, 'PLAN_PRICE_PREMIUM', 0),

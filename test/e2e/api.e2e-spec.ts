@@ -1,14 +1,5 @@
-import { csrfFrom, signUp, startTestApp, TestApp } from '../support/test-app';
-
-type Agent = ReturnType<TestApp['agent']>;
-
-export async function createApiKey(agent: Agent, scope: 'read' | 'write' = 'write', name = `key ${scope}`): Promise<string> {
-  const page = await agent.get('/settings/api-keys').expect(200);
-  const res = await agent.post('/settings/api-keys').type('form').send({ _csrf: csrfFrom(page.text), name, scope }).expect(201);
-  const m = /<code class="key-value" id="new-key">(dh_[A-Za-z0-9]+)<\/code>/.exec(res.text);
-  if (!m) throw new Error('no key on the page');
-  return m[1];
-}
+import { signUp, startTestApp, TestApp } from '../support/test-app';
+import { createApiKey } from '../support/api';
 
 describe('REST API smoke', () => {
   let t: TestApp;

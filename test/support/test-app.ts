@@ -58,6 +58,8 @@ export function testConfig(db: TestDatabase, env: Record<string, string | undefi
     DATA_DIR: db.dir,
     DATABASE_URL: db.url,
     BASE_URL: 'http://127.0.0.1:3999',
+    // background jobs off: tests drive them by calling the services
+    JOBS_ENABLED: 'false',
     ...TEST_SECRETS,
     ...env,
   });
@@ -135,4 +137,15 @@ export async function waitFor<T>(probe: () => T | undefined | false | Promise<T 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Undoes Handlebars' HTML escaping of a value read out of a page. */
+export function htmlDecode(text: string): string {
+  return text
+    .replace(/&#x([0-9a-f]+);/gi, (_, hex) => String.fromCodePoint(parseInt(hex, 16)))
+    .replace(/&#(\d+);/g, (_, dec) => String.fromCodePoint(Number(dec)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }

@@ -14,22 +14,27 @@ export class ErrorResponseDto {
 }
 
 export const MAX_LIMIT = 100;
+const LIMIT_MESSAGE = `limit must be a whole number from 1 to ${MAX_LIMIT}`;
+// beyond any real list, and keeps OFFSET inside a 32-bit integer for both databases
+export const MAX_OFFSET = 1_000_000_000;
+const OFFSET_MESSAGE = `offset must be a whole number from 0 to ${MAX_OFFSET}`;
 
 /** `limit` 1–100 (default 20) and `offset` ≥ 0 (default 0), as every list takes. */
 export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 20 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be between 1 and 100' })
-  @Max(MAX_LIMIT, { message: 'limit must be between 1 and 100' })
+  @IsInt({ message: LIMIT_MESSAGE })
+  @Min(1, { message: LIMIT_MESSAGE })
+  @Max(MAX_LIMIT, { message: LIMIT_MESSAGE })
   limit: number = 20;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'offset must be a whole number' })
-  @Min(0, { message: 'offset must be 0 or more' })
+  @IsInt({ message: OFFSET_MESSAGE })
+  @Min(0, { message: OFFSET_MESSAGE })
+  @Max(MAX_OFFSET, { message: OFFSET_MESSAGE })
   offset: number = 0;
 }
 
@@ -49,11 +54,11 @@ export function ListOf<T>(item: new () => T, name: string) {
   class ListDto {
     @ApiProperty({ type: [item] })
     data: T[];
-    @ApiProperty()
+    @ApiProperty({ type: 'integer', description: 'all matching items, not just this page' })
     total: number;
-    @ApiProperty()
+    @ApiProperty({ type: 'integer' })
     limit: number;
-    @ApiProperty()
+    @ApiProperty({ type: 'integer' })
     offset: number;
   }
   Object.defineProperty(ListDto, 'name', { value: name });

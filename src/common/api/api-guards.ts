@@ -1,6 +1,9 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { ThrottlerException, ThrottlerGuard } from '@nestjs/throttler';
+import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
+import type { Response } from 'express';
 import { ApiKeysService } from '../../api-keys/api-keys.service';
 import { ApiRequest, bearerToken } from './api-request';
 
@@ -31,6 +34,17 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
     const r = req as unknown as ApiRequest;
     return r.apiPrincipal ? `key:${r.apiPrincipal.keyId}` : `ip:${r.ip ?? 'unknown'}`;
   }
+
+  /** @nestjs/throttler sets only Retry-After on a 429; the contract wants the X-RateLimit-* headers on every response. */
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const res = context.switchToHttp().getResponse<Response>();
+    const wait = Math.max(1, detail.timeToBlockExpire);
+    res.setHeader('X-RateLimit-Limit', detail.limit);
+    res.setHeader('X-RateLimit-Remaining', 0);
+    res.setHeader('X-RateLimit-Reset', Math.max(wait, detail.timeToExpire));
+    res.setHeader('Retry-After', wait);
+    throw new ThrottlerException(`Rate limit exceeded: ${detail.limit} requests per minute. Try again in ${wait} s.`);
+  }
 }
 
 /** 401 without a valid key, 403 when a read key tries to write. */
@@ -48,4 +62,32 @@ export class ApiAuthGuard implements CanActivate {
     }
     return true;
   }
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const QUERY_PARAM = '4:'; // RouteParamtypes.QUERY
+
+/**
+ * The API speaks JSON only: a body in another format is a 415 rather than being ignored (text/plain)
+ * or half-understood (form encoding). A route that takes no query parameters refuses unknown ones,
+ * as the ValidationPipe does on routes with a query DTO.
+ */
+@Injectable()
+export class ApiRequestShapeGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<ApiRequest>();
+    if (BODY_METHODS.has(req.method) && hasBody(req) && !req.is(['application/json', '+json'])) {
+      throw new UnsupportedMediaTypeException(`Send the body as JSON with Content-Type: application/json (got ${req.get('content-type') ?? 'no content type'}).`);
+    }
+    const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {}) as Record<string, unknown>;
+    if (!Object.keys(args).some((k) => k.startsWith(QUERY_PARAM))) {
+      const unknown = Object.keys(req.query ?? {});
+      if (unknown.length) throw new BadRequestException(unknown.map((k) => `property ${k} should not exist`).join('; '));
+    }
+    return true;
+  }
+}
+
+function hasBody(req: ApiRequest): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }

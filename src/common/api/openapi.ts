@@ -1,7 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { AppConfig } from '../../config/config.schema';
 import { ErrorResponseDto } from './api-dtos';
+import { RATE_HEADERS } from './api-endpoint.decorator';
 
 export function buildOpenApiDocument(app: NestExpressApplication, config: AppConfig): OpenAPIObject {
   const options = new DocumentBuilder()
@@ -25,9 +27,9 @@ export function buildOpenApiDocument(app: NestExpressApplication, config: AppCon
 }
 
 /** `/api/openapi.json` and browsable docs at `/api/docs`, served from node_modules (no CDN). */
-export function setupOpenApi(app: NestExpressApplication, config: AppConfig): void {
+export function setupOpenApi(app: NestExpressApplication, config: AppConfig, bodyLimitLabel: string): void {
   let document: OpenAPIObject | undefined;
-  const lazyDocument = () => (document ??= filterApiPaths(buildOpenApiDocument(app, config)));
+  const lazyDocument = () => (document ??= filterApiPaths(buildOpenApiDocument(app, config), bodyLimitLabel));
   SwaggerModule.setup('api/docs', app, lazyDocument, {
     jsonDocumentUrl: 'api/openapi.json',
     yamlDocumentUrl: 'api/openapi.yaml',
@@ -36,7 +38,25 @@ export function setupOpenApi(app: NestExpressApplication, config: AppConfig): vo
   });
 }
 
-function filterApiPaths(doc: OpenAPIObject): OpenAPIObject {
+const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorResponseDto' };
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ERROR_SCHEMA } } });
+
+function filterApiPaths(doc: OpenAPIObject, bodyLimitLabel: string): OpenAPIObject {
   doc.paths = Object.fromEntries(Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/')));
+  for (const item of Object.values(doc.paths)) {
+    for (const [method, op] of Object.entries(item) as Array<[string, OperationObject]>) {
+      if (!op || typeof op !== 'object' || !('responses' in op) || !op.security?.some((s) => 'apiKey' in s)) continue;
+      // a read key never hits the scope check
+      if (method === 'get') delete op.responses['403'];
+      if (op.requestBody) {
+        op.responses['413'] ??= errorResponse(`Body larger than the ${bodyLimitLabel} limit`);
+        op.responses['415'] ??= errorResponse('Body not sent as application/json');
+      }
+      // every response of a key-authenticated route carries the rate-limit headers
+      for (const response of Object.values(op.responses) as ResponseObject[]) {
+        response.headers = { ...RATE_HEADERS, ...(response.headers ?? {}) };
+      }
+    }
+  }
   return doc;
 }

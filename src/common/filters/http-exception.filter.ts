@@ -1,9 +1,21 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import type { ApiRateLimitFallback } from '../api/api-rate-limit-fallback';
+import type { ApiRequest } from '../api/api-request';
 import { FormError } from '../forms/validate-form';
 import { LoginRequiredException } from '../http/signed-in.guard';
 import { AppRequest, isApiPath } from '../http/request-types';
+
+export interface HttpExceptionFilterOptions {
+  /** counts /api requests refused before any route's guards ran, and adds their rate-limit headers */
+  apiRateLimit?: ApiRateLimitFallback;
+  /** the body size limit as people read it ("1 MB"), for the 413 message */
+  bodyLimitLabel?: string;
+}
+
+/** /api paths that are not the key-authenticated API: the public profile JSON and the API docs. */
+const OUTSIDE_KEYED_API = /^\/api\/(profiles|docs|openapi)(\/|\.|$)/;
 
 /**
  * One place that turns errors into responses: the contract's JSON shape under /api,
@@ -14,9 +26,27 @@ import { AppRequest, isApiPath } from '../http/request-types';
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  constructor(private readonly options: HttpExceptionFilterOptions = {}) {}
+
   catch(exception: unknown, host: ArgumentsHost) {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<AppRequest>();
+    if (res.headersSent) return;
+
+    // an unknown /api route or a body the parser refused: no guard has counted this request yet
+    const apiReq = req as ApiRequest;
+    const fallback = this.options.apiRateLimit;
+    if (fallback && isApiPath(req.path) && apiReq.apiPrincipal === undefined && !res.hasHeader('X-RateLimit-Limit') && !OUTSIDE_KEYED_API.test(req.path)) {
+      void fallback
+        .apply(apiReq, res)
+        .then((overLimit) => this.respond(overLimit ?? exception, req, res))
+        .catch(() => this.respond(exception, req, res));
+      return;
+    }
+    this.respond(exception, req, res);
+  }
+
+  private respond(exception: unknown, req: AppRequest, res: Response) {
     if (res.headersSent) return;
 
     if (exception instanceof LoginRequiredException && !isApiPath(req.path)) {
@@ -33,6 +63,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
       message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
       const headers = (exception as HttpException & { headers?: Record<string, string> }).headers;
       if (headers) extraHeaders = headers;
+      const parserError = bodyParserCause(exception);
+      if (parserError?.type === 'entity.too.large') message = `The request body is larger than the ${this.options.bodyLimitLabel ?? 'size'} limit.`;
+      else if (parserError?.type === 'entity.parse.failed') message = `The request body is not valid JSON (${message}).`;
     } else if (exception instanceof FormError) {
       status = HttpStatus.BAD_REQUEST;
       message = Object.entries(exception.fields)
@@ -58,4 +91,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
 function isBodyParserError(e: unknown): e is { status: number; type: string } {
   return typeof e === 'object' && e !== null && typeof (e as { status?: unknown }).status === 'number' && typeof (e as { type?: unknown }).type === 'string';
+}
+
+/** body-parser's error, which Nest's Express adapter wraps in an HttpException as its cause */
+function bodyParserCause(e: HttpException): { type: string } | null {
+  const cause = (e as { cause?: unknown }).cause;
+  return isBodyParserError(cause) ? cause : null;
 }

@@ -1,0 +1,68 @@
+import Redis from 'ioredis';
+import { ApiClient, createApiKey, expectError, param, rateHeaders } from '../support/api';
+import { createTestDatabase, signUp, startTestApp, TestApp, TestDatabase } from '../support/test-app';
+
+/**
+ * Runs only where a Redis server is provided (`npm run test:pg` sets TEST_REDIS_URL; jest.config.js
+ * leaves *.redis.e2e-spec.ts out otherwise): two instances on one database and one Redis share the
+ * per-key counter, as several instances behind a load balancer must.
+ */
+describe('REST API rate limits shared through Redis', () => {
+  const redisUrl = process.env.TEST_REDIS_URL;
+  let db: TestDatabase;
+  let one: TestApp;
+  let two: TestApp;
+  let redis: Redis;
+  const env = () => ({ REDIS_URL: redisUrl, RATE_LIMIT_FREE: '10' });
+
+  beforeAll(async () => {
+    expect(redisUrl).toMatch(/^rediss?:\/\//);
+    redis = new Redis(redisUrl!, { maxRetriesPerRequest: 1 });
+    db = await createTestDatabase();
+    one = await startTestApp(env(), db);
+    two = await startTestApp(env(), db);
+  });
+  afterAll(async () => {
+    await two?.close().catch(() => undefined);
+    await one?.drop();
+    redis?.disconnect();
+  });
+
+  it('two instances count one key against one limit', async () => {
+    const agent = one.agent();
+    await signUp(agent, { name: 'Shared Counter' });
+    const key = await createApiKey(agent, 'read', 'shared');
+    const onOne = new ApiClient(one, key);
+    const onTwo = new ApiClient(two, key);
+
+    for (let i = 1; i <= 10; i++) {
+      const res = await (i % 2 ? onOne : onTwo).get('/api/me').expect(200);
+      expect(rateHeaders(res)).toMatchObject({ limit: 10, remaining: 10 - i });
+    }
+    for (const client of [onOne, onTwo]) {
+      const refused = await client.get('/api/contacts');
+      expectError(refused, 429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    }
+
+    // the counter lives in Redis, with the window as its expiry
+    const [row] = await one.dataSource.query(`SELECT id FROM api_keys WHERE prefix = ${param(one, 1)}`, [key.slice(0, 10)]);
+    const keys = await redis.keys(`*key:${row.id}`);
+    expect(keys).toHaveLength(1);
+    expect(Number(await redis.get(keys[0]))).toBe(12);
+    const ttl = await redis.pttl(keys[0]);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+
+    // a new instance (a restart, a scale-out) sees the same count
+    await two.close();
+    two = await startTestApp(env(), db);
+    expectError(await new ApiClient(two, key).get('/api/me'), 429);
+
+    // another key has its own budget on both instances
+    const other = await createApiKey(agent, 'read', 'other');
+    expect(rateHeaders(await new ApiClient(one, other).get('/api/me').expect(200)).remaining).toBe(9);
+    expect(rateHeaders(await new ApiClient(two, other).get('/api/me').expect(200)).remaining).toBe(8);
+  });
+});
