@@ -16,9 +16,9 @@
  *   BENCH_DEVHUB_MAIN=/elsewhere/dist/src/main.js …          (another build of DevHub, for a before/after)
  */
 import 'reflect-metadata';
+import { freePort } from '../lib/server';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -40,17 +40,6 @@ interface AutocannonResult {
 // autocannon ships no types
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-}
 
 async function waitUntil(url: string, child: ChildProcess, what: string) {
   const deadline = Date.now() + 60_000;

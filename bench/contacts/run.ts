@@ -14,7 +14,6 @@ import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -23,84 +22,21 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/config.schema';
 import { JsonLogger } from '../../src/common/logging/json-logger';
+import { arg, mb, out } from '../lib/cli';
+import { FormClient } from '../lib/form-client';
+import { cpuMsOf, memoryOf } from '../lib/proc';
+import { freePort, waitUntilUp } from '../lib/server';
 import { ensureUser, generateContacts } from './generate';
 
 const ROOT = join(__dirname, '..', '..');
 const EMAIL = 'bench@devhub.local';
 const PASSWORD = 'bench-password';
 
-function arg(name: string, fallback: number): number;
-function arg(name: string): boolean;
-function arg(name: string, fallback?: number): number | boolean {
-  const i = process.argv.indexOf(`--${name}`);
-  if (fallback === undefined) return i !== -1;
-  return i !== -1 && process.argv[i + 1] ? Number(process.argv[i + 1]) : fallback;
-}
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resident and peak memory of a process, from /proc (Linux). */
-function memoryOf(pid: number): { rss: number; peak: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux; 100 ticks a second). */
-function cpuMsOf(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
-async function waitForReady(base: string, server: ChildProcess, logs: () => string) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}:\n${logs()}`);
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`server not ready after 60 s:\n${logs()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Logs in through the real form and returns the session cookie. */
 async function logIn(base: string): Promise<string> {
-  const page = await fetch(`${base}/login`);
-  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
-  if (!csrf) throw new Error('no _csrf on /login');
-  const res = await fetch(`${base}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-    body: new URLSearchParams({ _csrf: csrf, email: EMAIL, password: PASSWORD }).toString(),
-  });
-  if (res.status !== 303) throw new Error(`log-in answered ${res.status}`);
-  const session = res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('devhub.sid='));
-  return session ?? cookie;
+  const client = new FormClient(base);
+  const status = await client.submit('/login', '/login', { email: EMAIL, password: PASSWORD });
+  if (status !== 303) throw new Error(`log-in answered ${status}`);
+  return client.cookie;
 }
 
 /** SQLite's plans for the queries the three pages run (as the repository and services write them today). */
@@ -171,7 +107,7 @@ async function main() {
     server = spawn(process.execPath, entry, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout!.on('data', (b) => (logs = (logs + b).slice(-20_000)));
     server.stderr!.on('data', (b) => (logs = (logs + b).slice(-20_000)));
-    await waitForReady(base, server, () => logs);
+    await waitUntilUp(`${base}/readyz`, server, { what: 'server', ready: (status) => status >= 200 && status < 300, logs: () => logs });
     const cookie = await logIn(base);
 
     const targets: Target[] = [

@@ -16,10 +16,12 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { FormClient } from '../lib/form-client';
+import { freePort, waitUntilUp } from '../lib/server';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -27,73 +29,6 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const USERNAME = 'ada-bench';
-
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; max: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-// autocannon ships no types
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-}
-
-async function waitUntil(url: string, child: ChildProcess, what: string) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).status < 500) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not come up within 60 s`);
-}
-
-/** A tiny cookie-keeping form client: the same sign-up and editor forms a person uses. */
-class Browser {
-  private cookie = '';
-  constructor(private readonly base: string) {}
-
-  async get(path: string): Promise<string> {
-    const res = await fetch(this.base + path, { headers: { cookie: this.cookie }, redirect: 'manual' });
-    this.keep(res);
-    return res.text();
-  }
-
-  async submit(pagePath: string, action: string, fields: Record<string, string>): Promise<number> {
-    const page = await this.get(pagePath);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
-    if (!csrf) throw new Error(`no _csrf on ${pagePath}`);
-    const res = await fetch(this.base + action, {
-      method: 'POST',
-      headers: { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
-      redirect: 'manual',
-    });
-    this.keep(res);
-    return res.status;
-  }
-
-  private keep(res: Response) {
-    const set = res.headers.getSetCookie().map((c) => c.split(';')[0]!);
-    if (set.length) this.cookie = set.join('; ');
-  }
-}
 
 const BROWSER_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
@@ -117,7 +52,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  */
 async function compare(targets: Array<{ name: string; url: string }>) {
   for (const t of targets) await autocannon({ ...options(t.url, true), duration: WARMUP });
-  const rounds = targets.map(() => [] as AutocannonResult[]);
+  const rounds = targets.map(() => [] as autocannon.Result[]);
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < targets.length; i++) rounds[i]!.push(await autocannon({ ...options(targets[i]!.url, true), duration: DURATION }));
   }
@@ -200,9 +135,9 @@ async function main() {
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const devhub = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js')], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
     children.push(devhub);
-    await waitUntil(`${baseUrl}/readyz`, devhub, 'DevHub');
+    await waitUntilUp(`${baseUrl}/readyz`, devhub, { what: 'DevHub' });
 
-    const owner = new Browser(baseUrl);
+    const owner = new FormClient(baseUrl);
     await owner.submit('/signup', '/signup', { name: 'Ada Lovelace', email: 'ada@bench.local', password: 'bench-password' });
     const saved = await owner.submit('/settings/profile', '/settings/profile', {
       username: USERNAME,
@@ -229,7 +164,7 @@ async function main() {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     children.push(bare);
-    await waitUntil(`http://127.0.0.1:${barePort}/@${USERNAME}`, bare, 'the bare server');
+    await waitUntilUp(`http://127.0.0.1:${barePort}/@${USERNAME}`, bare, { what: 'the bare server' });
 
     const path = `/@${USERNAME}`;
     const [a, b] = await Promise.all([fetch(baseUrl + path).then((r) => r.text()), fetch(`http://127.0.0.1:${barePort}${path}`).then((r) => r.text())]);

@@ -13,31 +13,13 @@
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DataSource as DataSourceType } from 'typeorm';
-
-function arg(name: string, fallback: number): number;
-function arg(name: string): boolean;
-function arg(name: string, fallback?: number): number | boolean {
-  const i = process.argv.indexOf(`--${name}`);
-  if (fallback === undefined) return i !== -1;
-  return i !== -1 && process.argv[i + 1] ? Number(process.argv[i + 1]) : fallback;
-}
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const fmt = (n: number) => n.toLocaleString('en-US');
-
-function peakRss(): number {
-  try {
-    return Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
-}
+import { arg, fmt, mb, out } from '../lib/cli';
+import { memoryOf } from '../lib/proc';
 
 interface ReceiverReport {
   requests: number;
@@ -174,7 +156,7 @@ async function main() {
     out(`  requests             ${fmt(report.requests)}   duplicates ${fmt(report.duplicates)}   bad signatures ${fmt(report.badSignatures)}`);
     out(`  attempts logged      ${fmt(Number(attempts))}   deliveries ${byStatus.map((r) => `${r.status} ${fmt(Number(r.n))}`).join(', ')}`);
     out(`  cpu                  ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (user ${(cpu.user / 1e6).toFixed(1)}, system ${(cpu.system / 1e6).toFixed(1)}; app and receiver threads) in ${seconds.toFixed(1)} s`);
-    out(`  memory               rss ${mb(mem.rss)} (peak ${mb(peakRss())}), heap ${mb(mem.heapUsed)} (${mem.heapUsed >= heapBefore ? '+' : ''}${mb(mem.heapUsed - heapBefore)} during drain)`);
+    out(`  memory               rss ${mb(mem.rss)} (peak ${mb(memoryOf(process.pid)?.peak ?? 0)}), heap ${mb(mem.heapUsed)} (${mem.heapUsed >= heapBefore ? '+' : ''}${mb(mem.heapUsed - heapBefore)} during drain)`);
   } finally {
     await app.close();
     await receiver.close();

@@ -1,4 +1,5 @@
 import type { Contact } from './contact.entity';
+import type { ContactEditableValues } from './contact-fields';
 import type { FollowUp } from './follow-up.entity';
 import type { Interaction } from './interaction.entity';
 
@@ -8,21 +9,8 @@ export interface TagRef {
 }
 
 /** A contact as the API and the outbox show it (the contract's field list). */
-export interface ContactView {
+export interface ContactView extends ContactEditableValues {
   id: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  company: string | null;
-  title: string | null;
-  location: string | null;
-  githubUsername: string | null;
-  twitter: string | null;
-  linkedin: string | null;
-  website: string | null;
-  notes: string | null;
-  isVip: boolean;
-  keepInTouchDays: number | null;
   lastInteractionAt: string | null;
   tags: TagRef[];
   createdAt: string;

@@ -7,6 +7,7 @@ import { OutboxService } from '../outbox/outbox.service';
 import { Tag } from '../tags/tag.entity';
 import { ContactTag } from './contact-tag.entity';
 import { Contact } from './contact.entity';
+import { CONTACT_EDITABLE_FIELDS } from './contact-fields';
 import { buildSearchText, ContactView, toContactView } from './contact.mapper';
 import { ContactQuery, ContactsRepository } from './contacts.repository';
 import { CadenceService } from './cadence.service';
@@ -16,22 +17,6 @@ import { FollowUp } from './follow-up.entity';
 import { Interaction } from './interaction.entity';
 
 export const MAX_PAGE_SIZE = 100;
-
-const EDITABLE: Array<keyof ContactInput> = [
-  'name',
-  'email',
-  'phone',
-  'company',
-  'title',
-  'location',
-  'githubUsername',
-  'twitter',
-  'linkedin',
-  'website',
-  'notes',
-  'isVip',
-  'keepInTouchDays',
-];
 
 @Injectable()
 export class ContactsService {
@@ -107,7 +92,7 @@ export class ContactsService {
   update(userId: string, id: string, input: Partial<ContactInput>): Promise<ContactView> {
     return this.tx.run(async (m) => {
       const contact = await this.requireOwned(userId, id, m);
-      for (const key of EDITABLE) {
+      for (const key of CONTACT_EDITABLE_FIELDS) {
         if (input[key] !== undefined) (contact as unknown as Record<string, unknown>)[key] = input[key];
       }
       contact.sortName = contact.name.toLowerCase();
@@ -174,7 +159,7 @@ export class ContactsService {
     return this.tx.run(async (m) => {
       const contact = await this.requireOwned(userId, id, m);
       const patch: Partial<ContactInput> = {};
-      for (const key of EDITABLE) {
+      for (const key of CONTACT_EDITABLE_FIELDS) {
         const current = (contact as unknown as Record<string, unknown>)[key];
         const incoming = input[key];
         if ((current === null || current === undefined || current === '') && incoming !== undefined && incoming !== null) {

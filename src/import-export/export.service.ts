@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { CONTACT_EDITABLE_FIELDS } from '../contacts/contact-fields';
 import type { ContactView } from '../contacts/contact.mapper';
 import { ContactsService } from '../contacts/contacts.service';
 import { AccountExportRegistry } from './account-export.registry';
@@ -11,19 +12,7 @@ import { contactToVCard } from './vcard';
 /** DevHub's CSV columns: the contract's contact field names, tags joined with "; ". */
 export const DEVHUB_CSV_COLUMNS = [
   'id',
-  'name',
-  'email',
-  'phone',
-  'company',
-  'title',
-  'location',
-  'githubUsername',
-  'twitter',
-  'linkedin',
-  'website',
-  'notes',
-  'isVip',
-  'keepInTouchDays',
+  ...CONTACT_EDITABLE_FIELDS,
   'lastInteractionAt',
   'tags',
   'createdAt',

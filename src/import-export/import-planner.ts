@@ -1,23 +1,11 @@
 import { validateForm } from '../common/forms/validate-form';
+import type { ContactEditableValues } from '../contacts/contact-fields';
 import { ContactInput, ContactInputDto } from '../contacts/dto/contact-input.dto';
 import { ImportRecord, recordEmails, recordToContact } from './import-record';
 
 /** An existing contact as the planner needs it (fields and tag names). */
-export interface ExistingContact {
+export interface ExistingContact extends ContactEditableValues {
   id: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  company: string | null;
-  title: string | null;
-  location: string | null;
-  githubUsername: string | null;
-  twitter: string | null;
-  linkedin: string | null;
-  website: string | null;
-  notes: string | null;
-  isVip: boolean;
-  keepInTouchDays: number | null;
   tags: Array<{ name: string }>;
 }
 

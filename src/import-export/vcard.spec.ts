@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordToContact } from './import-record';
-import { contactToVCard, escapeText, foldLine, parseVCards, splitEscaped, unescapeText, VCardContact } from './vcard';
+import { contactToVCard, parseVCards, splitEscaped, unescapeText, VCardContact } from './vcard';
 import { cardToRecord, readVCards } from './vcard-records';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'import', name), 'utf8');
@@ -106,18 +106,6 @@ describe('writing vCard 4.0', () => {
     tags: [{ name: 'Rust' }, { name: 'Speakers, 2024' }],
     updatedAt: '2026-01-02T03:04:05.678Z',
   };
-
-  it('escapes text values', () => {
-    expect(escapeText('a,b;c\\d\ne')).toBe('a\\,b\\;c\\\\d\\ne');
-  });
-
-  it('folds at 75 octets without splitting UTF-8 characters', () => {
-    const line = 'NOTE:' + 'åäö€🚀'.repeat(40);
-    const folded = foldLine(line);
-    for (const part of folded.split('\r\n')) expect(Buffer.byteLength(part, 'utf8')).toBeLessThanOrEqual(75);
-    expect(folded.replace(/\r\n /g, '')).toBe(line);
-    expect(folded).not.toContain('\uFFFD');
-  });
 
   it('writes a card every line of which is at most 75 octets, with CRLF', () => {
     const text = contactToVCard(contact);

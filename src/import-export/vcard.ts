@@ -1,5 +1,8 @@
+import { escapeText, paramValue, revStamp, uri, writeVCard } from '../common/vcard/vcard-writer';
+import type { ContactTextValues } from '../contacts/contact-fields';
+
 /**
- * vCard reading (2.1, 3.0, 4.0) and writing (4.0, RFC 6350).
+ * vCard reading (2.1, 3.0, 4.0) and writing contacts as vCard 4.0 (RFC 6350).
  *
  * Reading: lines are unfolded (CRLF followed by a space or tab), property groups ("item1.EMAIL")
  * and parameters (quoted values, comma lists, 2.1's bare "TEL;WORK:") are understood, and
@@ -189,48 +192,13 @@ export function splitEscaped(s: string, sep: ';' | ','): string[] {
   return parts.map(unescapeText);
 }
 
-// ---- writing ----
+// ---- writing (the vCard 4.0 writer itself is shared: src/common/vcard/vcard-writer.ts) ----
 
-export const escapeText = (s: string) => s.replace(/\\/g, '\\\\').replace(/\r\n?|\n/g, '\\n').replace(/,/g, '\\,').replace(/;/g, '\\;');
-/** URIs are not TEXT: only control characters must go (a line break would start a new property). */
-const uri = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, '');
-const paramValue = (s: string) => s.replace(/[^A-Za-z0-9-]/g, '');
-
-/** Folds a content line at 75 octets without splitting a UTF-8 character (RFC 6350 §3.2). */
-export function foldLine(line: string): string {
-  const bytes = Buffer.from(line, 'utf8');
-  if (bytes.length <= 75) return line;
-  const parts: string[] = [];
-  let start = 0;
-  let limit = 75;
-  while (start < bytes.length) {
-    let end = Math.min(start + limit, bytes.length);
-    while (end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--;
-    parts.push(bytes.subarray(start, end).toString('utf8'));
-    start = end;
-    limit = 74; // a continuation line starts with a space
-  }
-  return parts.join('\r\n ');
-}
-
-export interface VCardContact {
+export interface VCardContact extends ContactTextValues {
   id: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  company: string | null;
-  title: string | null;
-  location: string | null;
-  githubUsername: string | null;
-  twitter: string | null;
-  linkedin: string | null;
-  website: string | null;
-  notes: string | null;
   tags: Array<{ name: string }>;
   updatedAt: string;
 }
-
-const stamp = (iso: string) => new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 export function linkedinUrl(value: string): string {
   return /^https?:\/\//i.test(value) ? value : `https://www.linkedin.com/in/${encodeURIComponent(value.replace(/^\/+|\/+$/g, ''))}`;
@@ -241,8 +209,7 @@ export function contactToVCard(c: VCardContact): string {
   const words = c.name.trim().split(/\s+/);
   const family = words.length > 1 ? words[words.length - 1]! : '';
   const given = words.length > 1 ? words.slice(0, -1).join(' ') : words[0] ?? '';
-  const lines = ['BEGIN:VCARD', 'VERSION:4.0', 'PRODID:-//DevHub//Contacts export//EN', 'KIND:individual'];
-  lines.push(`UID:urn:uuid:${paramValue(c.id)}`);
+  const lines = [`UID:urn:uuid:${paramValue(c.id)}`];
   lines.push(`FN:${escapeText(c.name)}`);
   lines.push(`N:${escapeText(family)};${escapeText(given)};;;`);
   if (c.email) lines.push(`EMAIL;TYPE=work:${escapeText(c.email)}`);
@@ -256,7 +223,6 @@ export function contactToVCard(c: VCardContact): string {
   if (c.linkedin) lines.push(`X-SOCIALPROFILE;TYPE=linkedin:${uri(linkedinUrl(c.linkedin))}`);
   if (c.notes) lines.push(`NOTE:${escapeText(c.notes)}`);
   if (c.tags.length) lines.push(`CATEGORIES:${c.tags.map((t) => escapeText(t.name)).join(',')}`);
-  lines.push(`REV:${stamp(c.updatedAt)}`);
-  lines.push('END:VCARD');
-  return lines.map(foldLine).join('\r\n') + '\r\n';
+  lines.push(`REV:${revStamp(new Date(c.updatedAt))}`);
+  return writeVCard('-//DevHub//Contacts export//EN', lines);
 }

@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { ApiPrincipal } from '../api-keys/api-keys.service';
+import { envelope, ListQueryDto } from '../common/api/api-dtos';
 import { ApiEndpoint } from '../common/api/api-endpoint.decorator';
 import { Principal } from '../common/api/principal.decorator';
 import { EVENT_TYPES } from '../outbox/outbox.service';
@@ -59,9 +60,9 @@ export class WebhooksApiController {
 
   @Get()
   @ApiOkResponse({ type: WebhookListDto })
-  async list(@Principal() p: ApiPrincipal) {
-    const data = await this.webhooks.list(p.userId);
-    return { data, total: data.length, limit: data.length, offset: 0 };
+  async list(@Principal() p: ApiPrincipal, @Query() q: ListQueryDto) {
+    const { items, total } = await this.webhooks.page(p.userId, q.limit, q.offset);
+    return envelope(items, total, q);
   }
 
   @Post()

@@ -129,9 +129,15 @@ export class WebhooksService {
   }
 
   async list(userId: string): Promise<EndpointView[]> {
-    const rows = await this.tx.manager.getRepository(WebhookEndpoint).find({ where: { userId }, order: { createdAt: 'DESC' } });
+    return (await this.page(userId, 1000, 0)).items;
+  }
+
+  async page(userId: string, limit: number, offset: number): Promise<{ items: EndpointView[]; total: number }> {
+    const [rows, total] = await this.tx.manager
+      .getRepository(WebhookEndpoint)
+      .findAndCount({ where: { userId }, order: { createdAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
     const now = this.clock.now();
-    return rows.map((r) => toEndpointView(r, now));
+    return { items: rows.map((r) => toEndpointView(r, now)), total };
   }
 
   async get(userId: string, id: string): Promise<EndpointView> {

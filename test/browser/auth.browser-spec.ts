@@ -1,70 +1,15 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { startTestApp, TestApp } from '../support/test-app';
-
-// Debian's Chromium (apt-get install chromium); the flags keep it off the closed network.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const ARTIFACTS = join(__dirname, '..', 'artifacts');
-
-interface PageProblems {
-  console: string[];
-  pageErrors: string[];
-  csp: string[];
-}
-
-/**
- * A page that records console errors, uncaught exceptions and CSP violations. Violations are
- * caught by a `securitypolicyviolation` listener reporting through a CDP binding, so the
- * page's own CSP does not block the reporting, and they are also logged as console errors.
- */
-async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: PageProblems }> {
-  const problems: PageProblems = { console: [], pageErrors: [], csp: [] };
-  await context.exposeBinding('__reportCspViolation', (_source, v: string) => {
-    problems.csp.push(v);
-  });
-  // in-page code is a string: the project's tsconfig has no DOM types, and should not need them
-  await context.addInitScript(`
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__reportCspViolation(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' on ' + e.documentURI);
-    });
-  `);
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.console.push(`${page.url()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.pageErrors.push(`${page.url()}: ${err.message}`));
-  return { page, problems };
-}
-
-function expectNoProblems(problems: PageProblems) {
-  expect(problems).toEqual({ console: [], pageErrors: [], csp: [] });
-}
+import { Browser } from 'playwright-core';
+import { artifact, expectNoProblems, startBrowserWorld, stopBrowserWorld, watchedPage } from '../support/browser';
+import { TestApp } from '../support/test-app';
 
 describe('accounts in a real browser', () => {
   let t: TestApp;
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    t = await startTestApp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    ({ t, browser } = await startBrowserWorld());
   }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.drop();
-  });
+  afterAll(() => stopBrowserWorld({ t, browser }));
 
   it('signs up from the home page, sees the dashboard, logs out from the account menu', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -86,7 +31,7 @@ describe('accounts in a real browser', () => {
       const flash = page.locator('.flash-success');
       expect(await flash.isVisible()).toBe(true);
       expect(await flash.textContent()).toContain('Welcome to DevHub, Ada Lovelace!');
-      await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+      await page.screenshot({ path: artifact('dashboard.png'), fullPage: true });
 
       // the log-out button lives in the closed account menu until it is opened
       const logOut = page.getByRole('button', { name: 'Log out' });
@@ -123,7 +68,7 @@ describe('accounts in a real browser', () => {
       expect(widths.scroll).toBeLessThanOrEqual(widths.client);
       expect(await page.getByRole('button', { name: 'Create account' }).isVisible()).toBe(true);
 
-      await page.screenshot({ path: join(ARTIFACTS, 'signup-mobile.png'), fullPage: true });
+      await page.screenshot({ path: artifact('signup-mobile.png'), fullPage: true });
       expectNoProblems(problems);
     } finally {
       await context.close();

@@ -1,55 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { startTestApp, TestApp } from '../support/test-app';
-
-// Debian's Chromium (apt-get install chromium); the flags keep it off the closed network.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const ARTIFACTS = join(__dirname, '..', 'artifacts');
-
-interface PageProblems {
-  console: string[];
-  pageErrors: string[];
-  csp: string[];
-}
-
-/** A page that records console errors, uncaught exceptions and CSP violations (see auth.browser-spec.ts). */
-async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: PageProblems }> {
-  const problems: PageProblems = { console: [], pageErrors: [], csp: [] };
-  await context.exposeBinding('__reportCspViolation', (_source, v: string) => {
-    problems.csp.push(v);
-  });
-  await context.addInitScript(`
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__reportCspViolation(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' on ' + e.documentURI);
-    });
-  `);
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.console.push(`${page.url()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.pageErrors.push(`${page.url()}: ${err.message}`));
-  // a dialog nobody answers would hang the test: fail loudly instead
-  page.on('dialog', (d) => {
-    problems.pageErrors.push(`unexpected dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  return { page, problems };
-}
-
-function expectNoProblems(problems: PageProblems) {
-  expect(problems).toEqual({ console: [], pageErrors: [], csp: [] });
-}
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { artifact, expectNoProblems, PageProblems, startBrowserWorld, stopBrowserWorld, watchedPage } from '../support/browser';
+import { TestApp } from '../support/test-app';
 
 /** Nothing sticks out sideways. */
 async function expectNoHorizontalScroll(page: Page) {
@@ -72,17 +23,14 @@ describe('the CRM in a real browser', () => {
   let contactUrl: string;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    t = await startTestApp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    ({ t, browser } = await startBrowserWorld());
     desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    ({ page, problems } = await watchedPage(desktop));
+    ({ page, problems } = await watchedPage(desktop, { failOnDialog: true }));
   }, 60_000);
 
   afterAll(async () => {
     await desktop?.close();
-    await browser?.close();
-    await t?.drop();
+    await stopBrowserWorld({ t, browser });
   });
 
   it('signs up and adds two contacts through the form', async () => {
@@ -149,7 +97,7 @@ describe('the CRM in a real browser', () => {
     expect(await followUps.count()).toBe(2);
     expect(await page.locator('.fu-list').textContent()).toContain('Send the compiler team intro');
 
-    await page.screenshot({ path: join(ARTIFACTS, 'crm-contact.png'), fullPage: true });
+    await page.screenshot({ path: artifact('crm-contact.png'), fullPage: true });
     expectNoProblems(problems);
   }, 60_000);
 
@@ -167,7 +115,7 @@ describe('the CRM in a real browser', () => {
     expect(await rows.first().textContent()).toContain('Ada Lovelace');
     expect(await rows.first().textContent()).toContain('Analytical Engines');
     expect(await page.locator('a.chip-active').getAttribute('aria-current')).toBe('true');
-    await page.screenshot({ path: join(ARTIFACTS, 'crm-contacts-filtered.png'), fullPage: true });
+    await page.screenshot({ path: artifact('crm-contacts-filtered.png'), fullPage: true });
 
     // the search box finds her by the words of the tag, too
     await page.goto(`${t.baseUrl}/contacts`);
@@ -188,7 +136,7 @@ describe('the CRM in a real browser', () => {
     const todaySection = page.locator('section.fu-today');
     expect(await todaySection.locator('.count-pill').textContent()).toBe('1');
     expect(await page.locator('section.fu-upcoming .fu-row').first().textContent()).toContain('cadence');
-    await page.screenshot({ path: join(ARTIFACTS, 'crm-follow-ups.png'), fullPage: true });
+    await page.screenshot({ path: artifact('crm-follow-ups.png'), fullPage: true });
 
     const row = todaySection.locator('.fu-row', { hasText: 'Send the compiler team intro' });
     await Promise.all([page.waitForURL(`${t.baseUrl}/follow-ups`), row.getByRole('button', { name: 'Done' }).click()]);
@@ -202,7 +150,7 @@ describe('the CRM in a real browser', () => {
     expect(await page.locator('section[aria-labelledby="due-h"]').textContent()).toContain('Nothing due today.');
     expect(await statValue(page, 'contacts')).toBe('2');
     expect(await page.locator('section[aria-labelledby="recent-h"] .mini-list').textContent()).toContain('Ada Lovelace');
-    await page.screenshot({ path: join(ARTIFACTS, 'crm-dashboard.png'), fullPage: true });
+    await page.screenshot({ path: artifact('crm-dashboard.png'), fullPage: true });
     await expectNoHorizontalScroll(page);
     expectNoProblems(problems);
   }, 60_000);
@@ -210,13 +158,13 @@ describe('the CRM in a real browser', () => {
   it('shows the contact page on a phone-sized screen', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: await desktop.storageState() });
     try {
-      const { page: mobile, problems: mobileProblems } = await watchedPage(phone);
+      const { page: mobile, problems: mobileProblems } = await watchedPage(phone, { failOnDialog: true });
       await mobile.goto(contactUrl);
       expect(await mobile.getByRole('heading', { level: 1 }).textContent()).toContain('Ada Lovelace');
       await expectNoHorizontalScroll(mobile);
       expect(await mobile.getByRole('button', { name: 'Log interaction' }).isVisible()).toBe(true);
       expect(await mobile.locator('.timeline-item').count()).toBe(1);
-      await mobile.screenshot({ path: join(ARTIFACTS, 'crm-contact-mobile.png'), fullPage: true });
+      await mobile.screenshot({ path: artifact('crm-contact-mobile.png'), fullPage: true });
       expectNoProblems(mobileProblems);
     } finally {
       await phone.close();

@@ -1,64 +1,20 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { Browser } from 'playwright-core';
 import { ViewRecorder } from '../../src/analytics/view-recorder.service';
-import { startTestApp, TestApp } from '../support/test-app';
+import { artifact, expectNoProblems, startBrowserWorld, stopBrowserWorld, watchedPage } from '../support/browser';
+import { TestApp } from '../support/test-app';
 
-// Debian's Chromium (apt-get install chromium); the flags keep it off the closed network.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const ARTIFACTS = join(__dirname, '..', 'artifacts');
 // a real phone's browser (headless Chromium says "HeadlessChrome", which the view counter treats as a bot)
 const IPHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
-
-interface PageProblems {
-  console: string[];
-  pageErrors: string[];
-  csp: string[];
-}
-
-/** A page that records console errors, uncaught exceptions and CSP violations (see auth.browser-spec.ts). */
-async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: PageProblems }> {
-  const problems: PageProblems = { console: [], pageErrors: [], csp: [] };
-  await context.exposeBinding('__reportCspViolation', (_source, v: string) => {
-    problems.csp.push(v);
-  });
-  await context.addInitScript(`
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__reportCspViolation(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' on ' + e.documentURI);
-    });
-  `);
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.console.push(`${page.url()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.pageErrors.push(`${page.url()}: ${err.message}`));
-  return { page, problems };
-}
 
 describe('public profile in a real browser', () => {
   let t: TestApp;
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    t = await startTestApp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    ({ t, browser } = await startBrowserWorld());
   }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.drop();
-  });
+  afterAll(() => stopBrowserWorld({ t, browser }));
 
   it('sets up a profile with a live preview, shows it on a phone, downloads the vCard, and counts the view', async () => {
     const desk = await browser.newContext({ viewport: { width: 1366, height: 900 } });
@@ -91,8 +47,8 @@ describe('public profile in a real browser', () => {
       await Promise.all([page.waitForURL(`${t.baseUrl}/settings/profile`), page.getByRole('button', { name: 'Publish profile' }).click()]);
       expect(await page.locator('.flash-success').textContent()).toContain('Your profile is ready at /@ada-lovelace.');
       expect(await page.locator('.profile-share-qr svg').count()).toBe(1);
-      await page.screenshot({ path: join(ARTIFACTS, 'profile-editor.png'), fullPage: true });
-      expect(problems).toEqual({ console: [], pageErrors: [], csp: [] });
+      await page.screenshot({ path: artifact('profile-editor.png'), fullPage: true });
+      expectNoProblems(problems);
 
       // a visitor on a phone
       const visitor = await watchedPage(phone);
@@ -110,18 +66,18 @@ describe('public profile in a real browser', () => {
       const save = mobile.getByRole('link', { name: 'Save contact' });
       const box = await save.boundingBox();
       expect(box!.height).toBeGreaterThanOrEqual(32); // a comfortable tap target
-      await mobile.screenshot({ path: join(ARTIFACTS, 'profile-mobile.png'), fullPage: true });
+      await mobile.screenshot({ path: artifact('profile-mobile.png'), fullPage: true });
 
       const [download] = await Promise.all([mobile.waitForEvent('download'), save.click()]);
       expect(download.suggestedFilename()).toBe('ada-lovelace.vcf');
-      const file = join(ARTIFACTS, 'ada-lovelace.vcf');
+      const file = artifact('ada-lovelace.vcf');
       await download.saveAs(file);
       const vcard = readFileSync(file, 'utf8');
       expect(vcard).toMatch(/^BEGIN:VCARD\r\nVERSION:4\.0\r\n/);
       expect(vcard).toContain('\r\nFN:Ada Lovelace\r\n');
       expect(vcard).toContain('\r\nURL;TYPE=home:http://127.0.0.1:3999/@ada-lovelace\r\n');
       expect(vcard.trimEnd().endsWith('END:VCARD')).toBe(true);
-      expect(visitor.problems).toEqual({ console: [], pageErrors: [], csp: [] });
+      expectNoProblems(visitor.problems);
 
       // the owner watches the view come in
       await t.app.get(ViewRecorder).flush();
@@ -129,8 +85,8 @@ describe('public profile in a real browser', () => {
       expect(await page.locator('[data-stat="views"]').textContent()).toBe('1');
       expect(await page.locator('[data-stat="all-time"]').textContent()).toBe('1');
       expect(await page.locator('svg.chart').isVisible()).toBe(true);
-      await page.screenshot({ path: join(ARTIFACTS, 'profile-analytics.png'), fullPage: true });
-      expect(problems).toEqual({ console: [], pageErrors: [], csp: [] });
+      await page.screenshot({ path: artifact('profile-analytics.png'), fullPage: true });
+      expectNoProblems(problems);
     } finally {
       await desk.close();
       await phone.close();

@@ -120,6 +120,7 @@ describe('OpenAPI document and docs', () => {
 
   it('documents the bearer scheme, parameters, bodies, errors and rate-limit headers of every operation', () => {
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect((doc as unknown as { info: { description: string } }).info.description).toContain('at most 1 MB');
     const ops = Object.entries(doc.paths)
       .filter(([path]) => !NOT_IN_SCOPE.some((re) => re.test(path)))
       .flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));

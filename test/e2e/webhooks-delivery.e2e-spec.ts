@@ -1,11 +1,11 @@
-import { Clock } from '../../src/common/clock';
 import { CadenceService } from '../../src/contacts/cadence.service';
 import { OutboxService } from '../../src/outbox/outbox.service';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.service';
-import { startWebhookReceiver, verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver';
-import { ApiClient, createApiKey } from '../support/api';
+import { verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver';
+import { ApiClient } from '../support/api';
 import { Browser, FormFields, sql } from '../support/crm';
-import { htmlDecode, startTestApp, TestApp } from '../support/test-app';
+import { htmlDecode, TestApp } from '../support/test-app';
+import { createEndpoint, endWebhookTest, fakeClock, startWebhookWorld, stopWebhookWorld } from '../support/webhooks';
 
 /**
  * Deliveries as a receiver sees them: the contract's headers and body, signatures that the
@@ -22,12 +22,7 @@ describe('webhooks: delivery and signatures', () => {
   const drain = () => t.app.get(WebhookDispatcher).drain();
 
   async function addEndpoint(path: string, fields: FormFields = {}): Promise<{ id: string; secret: string; page: string }> {
-    const res = await owner.post('/settings/webhooks', { url: `${receiver.url}${path}`, allEvents: 'true', ...fields });
-    if (res.status !== 201) throw new Error(`endpoint not created (${res.status}): ${res.text.slice(0, 300)}`);
-    const id = /action="\/settings\/webhooks\/([0-9a-f-]{36})\/test"/.exec(res.text)![1];
-    const secret = htmlDecode(/<code class="key-value">(whsec_[^<]+)<\/code>/.exec(res.text)![1]);
-    receiver.expectSignedWith(path, secret);
-    return { id, secret, page: res.text };
+    return createEndpoint(owner, receiver, path, { allEvents: 'true', ...fields });
   }
 
   /** Creates a contact, edits it, logs an interaction, adds and completes a follow-up, deletes the contact. */
@@ -44,26 +39,14 @@ describe('webhooks: delivery and signatures', () => {
   const typesAt = (path: string) => receiver.hits(path).map((h) => JSON.parse(h.body).type as string);
 
   beforeAll(async () => {
-    receiver = await startWebhookReceiver(undefined, { now: () => now });
-    t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE: 'true' });
-    owner = await Browser.signUp(t, 'Hook Owner');
-    api = new ApiClient(t, await createApiKey(owner.agent, 'write'));
+    ({ t, receiver, owner, api } = await startWebhookWorld({ ownerName: 'Hook Owner', now: () => now }));
   });
   beforeEach(() => {
     now = Date.now();
-    jest.spyOn(t.app.get(Clock), 'now').mockImplementation(() => new Date(now));
+    fakeClock(t, () => now);
   });
-  afterEach(async () => {
-    // whatever the test looked at, every request the receiver got must verify
-    receiver.verifyAll();
-    jest.restoreAllMocks();
-    // endpoints of one test must not receive the next test's events
-    await sql(t, 'UPDATE webhook_endpoints SET enabled = ?', [false]);
-  });
-  afterAll(async () => {
-    await t.drop();
-    await receiver.close();
-  });
+  afterEach(() => endWebhookTest({ t, receiver }));
+  afterAll(() => stopWebhookWorld({ t, receiver }));
 
   it('POSTs the contract body with webhook-id, webhook-timestamp and a v1 signature that standardwebhooks verifies', async () => {
     const { secret } = await addEndpoint('/all');

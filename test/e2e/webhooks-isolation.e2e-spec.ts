@@ -2,7 +2,8 @@ import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.service
 import { startWebhookReceiver, verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver';
 import { ApiClient, createApiKey } from '../support/api';
 import { Browser, sql } from '../support/crm';
-import { htmlDecode, startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, TestApp } from '../support/test-app';
+import { createEndpoint } from '../support/webhooks';
 
 /** Two accounts on one instance: endpoints, logs and deliveries never cross; /api/webhooks create, list, delete and validation. */
 describe('webhooks: tenant isolation and /api/webhooks', () => {
@@ -19,11 +20,7 @@ describe('webhooks: tenant isolation and /api/webhooks', () => {
   const drain = () => t.app.get(WebhookDispatcher).drain();
 
   async function addEndpoint(b: Browser, path: string) {
-    const res = await b.post('/settings/webhooks', { url: `${receiver.url}${path}`, description: `${path} hook`, allEvents: 'true' });
-    if (res.status !== 201) throw new Error(`endpoint not created (${res.status})`);
-    const id = /action="\/settings\/webhooks\/([0-9a-f-]{36})\/test"/.exec(res.text)![1];
-    const secret = htmlDecode(/<code class="key-value">(whsec_[^<]+)<\/code>/.exec(res.text)![1]);
-    receiver.expectSignedWith(path, secret);
+    const { id, secret } = await createEndpoint(b, receiver, path, { description: `${path} hook`, allEvents: 'true' });
     return { id, secret };
   }
 
@@ -115,7 +112,12 @@ describe('webhooks: tenant isolation and /api/webhooks', () => {
     expect(row.secret_encrypted).not.toContain(created.body.secret.slice(6));
 
     const list = await aliceApi.get('/api/webhooks').expect(200);
-    expect(list.body).toMatchObject({ total: 2, offset: 0 });
+    expect(list.body).toMatchObject({ total: 2, limit: 20, offset: 0 });
+    const second = await aliceApi.get('/api/webhooks?limit=1&offset=1').expect(200);
+    expect(second.body).toMatchObject({ total: 2, limit: 1, offset: 1 });
+    expect(second.body.data).toHaveLength(1);
+    expect(second.body.data[0].id).toBe(list.body.data[1].id);
+    await aliceApi.get('/api/webhooks?limit=101').expect(400);
     const listed = list.body.data.find((e: { id: string }) => e.id === created.body.id);
     const { secret: _shownOnce, ...withoutSecret } = created.body;
     expect(listed).toEqual(withoutSecret);

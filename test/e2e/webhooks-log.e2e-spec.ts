@@ -1,12 +1,12 @@
 import { LessThan } from 'typeorm';
-import { Clock } from '../../src/common/clock';
 import { OutboxEvent } from '../../src/outbox/outbox-event.entity';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.service';
 import { WebhooksService } from '../../src/webhooks/webhooks.service';
-import { Answer, ReceivedWebhook, startWebhookReceiver, verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver';
-import { ApiClient, createApiKey } from '../support/api';
+import { Answer, ReceivedWebhook, verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver';
+import { ApiClient } from '../support/api';
 import { Browser, FormFields, sql } from '../support/crm';
-import { htmlDecode, startTestApp, TestApp } from '../support/test-app';
+import { htmlDecode, TestApp } from '../support/test-app';
+import { createEndpoint, endWebhookTest, fakeClock, startWebhookWorld, stopWebhookWorld } from '../support/webhooks';
 
 const DAY = 86_400_000;
 
@@ -23,11 +23,7 @@ describe('webhooks: test events, delivery log, resend, retention', () => {
 
   async function addEndpoint(path: string, answer: (req: ReceivedWebhook) => Answer = () => ({ status: 200, body: 'ok' }), fields: FormFields = {}) {
     answers.set(path, answer);
-    const res = await owner.post('/settings/webhooks', { url: `${receiver.url}${path}`, allEvents: 'false', events: 'contact.created', ...fields });
-    if (res.status !== 201) throw new Error(`endpoint not created (${res.status}): ${res.text.slice(0, 300)}`);
-    const id = /action="\/settings\/webhooks\/([0-9a-f-]{36})\/test"/.exec(res.text)![1];
-    const secret = htmlDecode(/<code class="key-value">(whsec_[^<]+)<\/code>/.exec(res.text)![1]);
-    receiver.expectSignedWith(path, secret);
+    const { id, secret } = await createEndpoint(owner, receiver, path, { allEvents: 'false', events: 'contact.created', ...fields });
     return { id, secret };
   }
 
@@ -37,24 +33,18 @@ describe('webhooks: test events, delivery log, resend, retention', () => {
   const byName = (req: ReceivedWebhook) => String(JSON.parse(req.body).data.name ?? '');
 
   beforeAll(async () => {
-    receiver = await startWebhookReceiver((req) => answers.get(req.path)?.(req) ?? { status: 200, body: 'ok' }, { now: () => now });
-    t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE: 'true' });
-    owner = await Browser.signUp(t, 'Log Owner');
-    api = new ApiClient(t, await createApiKey(owner.agent, 'write'));
+    ({ t, receiver, owner, api } = await startWebhookWorld({
+      ownerName: 'Log Owner',
+      now: () => now,
+      respond: (req) => answers.get(req.path)?.(req) ?? { status: 200, body: 'ok' },
+    }));
   });
   beforeEach(() => {
     now = Date.now();
-    jest.spyOn(t.app.get(Clock), 'now').mockImplementation(() => new Date(now));
+    fakeClock(t, () => now);
   });
-  afterEach(async () => {
-    receiver.verifyAll();
-    jest.restoreAllMocks();
-    await sql(t, 'UPDATE webhook_endpoints SET enabled = ?', [false]);
-  });
-  afterAll(async () => {
-    await t.drop();
-    await receiver.close();
-  });
+  afterEach(() => endWebhookTest({ t, receiver }));
+  afterAll(() => stopWebhookWorld({ t, receiver }));
 
   it('"Send test event" delivers webhook.test at once and shows the outcome on the page', async () => {
     const ok = await addEndpoint('/test-ok', () => ({ status: 202, body: 'accepted' }));

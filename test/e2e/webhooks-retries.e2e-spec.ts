@@ -5,10 +5,11 @@ import { TransactionService } from '../../src/database/transaction.service';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.service';
 import { WEBHOOK_TIMEOUT_MS, WebhookSender } from '../../src/webhooks/webhook-sender';
 import { signWebhook } from '../../src/webhooks/signature';
-import { Answer, ReceivedWebhook, startWebhookReceiver, verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver';
+import { Answer, ReceivedWebhook, verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver';
 import { ApiClient, createApiKey } from '../support/api';
 import { Browser, FormFields, sql } from '../support/crm';
-import { htmlDecode, startTestApp, TestApp, waitFor } from '../support/test-app';
+import { startTestApp, TestApp, waitFor } from '../support/test-app';
+import { createEndpoint, endWebhookTest, fakeClock, startWebhookWorld, stopWebhookWorld } from '../support/webhooks';
 
 const ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_DELAYS: '30s,5m', WEBHOOK_DISABLE_AFTER: '3' };
 
@@ -27,16 +28,11 @@ describe('webhooks: retries and failures', () => {
   /** path → how to answer the n-th request (from 0) to that path */
   const answers = new Map<string, (n: number, req: ReceivedWebhook) => Answer>();
 
-  const fakeClock = (app: TestApp) => jest.spyOn(app.app.get(Clock), 'now').mockImplementation(() => new Date(now));
   const drain = () => t.app.get(WebhookDispatcher).drain();
 
   async function addEndpoint(path: string, answer: (n: number, req: ReceivedWebhook) => Answer, fields: FormFields = {}) {
     answers.set(path, answer);
-    const res = await owner.post('/settings/webhooks', { url: `${receiver.url}${path}`, allEvents: 'false', events: 'contact.created', ...fields });
-    if (res.status !== 201) throw new Error(`endpoint not created (${res.status}): ${res.text.slice(0, 300)}`);
-    const id = /action="\/settings\/webhooks\/([0-9a-f-]{36})\/test"/.exec(res.text)![1];
-    const secret = htmlDecode(/<code class="key-value">(whsec_[^<]+)<\/code>/.exec(res.text)![1]);
-    receiver.expectSignedWith(path, secret);
+    const { id, secret } = await createEndpoint(owner, receiver, path, { allEvents: 'false', events: 'contact.created', ...fields });
     return { id, secret };
   }
 
@@ -49,24 +45,19 @@ describe('webhooks: retries and failures', () => {
   const ms = (v: string | Date | null) => (v instanceof Date ? v.getTime() : new Date(`${String(v).replace(' ', 'T')}Z`).getTime());
 
   beforeAll(async () => {
-    receiver = await startWebhookReceiver((req) => answers.get(req.path)?.(receiver.hits(req.path).length - 1, req) ?? { status: 200, body: 'ok' }, { now: () => now });
-    t = await startTestApp(ENV);
-    owner = await Browser.signUp(t, 'Retry Owner');
-    api = new ApiClient(t, await createApiKey(owner.agent, 'write'));
+    ({ t, receiver, owner, api } = await startWebhookWorld({
+      ownerName: 'Retry Owner',
+      now: () => now,
+      respond: (req) => answers.get(req.path)?.(receiver.hits(req.path).length - 1, req) ?? { status: 200, body: 'ok' },
+      env: ENV,
+    }));
   });
   beforeEach(() => {
     now = Date.now();
-    fakeClock(t);
+    fakeClock(t, () => now);
   });
-  afterEach(async () => {
-    receiver.verifyAll();
-    jest.restoreAllMocks();
-    await sql(t, 'UPDATE webhook_endpoints SET enabled = ?', [false]);
-  });
-  afterAll(async () => {
-    await t.drop();
-    await receiver.close();
-  });
+  afterEach(() => endWebhookTest({ t, receiver }));
+  afterAll(() => stopWebhookWorld({ t, receiver }));
 
   it('retries after WEBHOOK_RETRY_DELAYS with the same webhook-id and a fresh timestamp: fail, fail, succeed', async () => {
     const ep = await addEndpoint('/flaky', (n) => (n < 2 ? { status: 500, body: `boom ${n + 1}` } : { status: 200, body: 'finally' }));
@@ -141,7 +132,7 @@ describe('webhooks: retries and failures', () => {
 
     t = await startTestApp(ENV, t.db);
     now += 40_000;
-    fakeClock(t);
+    fakeClock(t, () => now);
     await t.app.get(WebhookDispatcher).drain();
     const hits = receiver.hits('/restart');
     expect(hits).toHaveLength(2);

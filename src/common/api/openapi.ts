@@ -43,6 +43,7 @@ const errorResponse = (description: string) => ({ description, content: { 'appli
 
 function filterApiPaths(doc: OpenAPIObject, bodyLimitLabel: string): OpenAPIObject {
   doc.paths = Object.fromEntries(Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/')));
+  doc.info.description += ` Request bodies are JSON objects sent as \`application/json\`, at most ${bodyLimitLabel}; unknown fields and query parameters are refused with a 400 that names them.`;
   for (const item of Object.values(doc.paths)) {
     for (const [method, op] of Object.entries(item) as Array<[string, OperationObject]>) {
       if (!op || typeof op !== 'object' || !('responses' in op) || !op.security?.some((s) => 'apiKey' in s)) continue;
