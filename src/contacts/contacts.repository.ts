@@ -121,11 +121,36 @@ export class ContactsRepository {
     const sql = `SELECT ${LIST_SELECT}${counter} FROM contacts c WHERE ${f.where} ORDER BY ${ORDER_BY[query.sort ?? 'name']}, c.id ASC LIMIT ${limit} OFFSET ${offset}`;
     // isVip is 0/1 on SQLite and times are text there; toContactView reads both
     // (unfiltered, SQLite's two ? are both the user id)
+    if (filtered && query.q && !this.isPostgres) {
+      // a search that matches nothing costs one FTS lookup, not a walk of the user's contacts
+      const total = await this.countFiltered(userId, query, f);
+      if (total === 0 || offset >= total) return { rows: [], total };
+      const rows: ContactFields[] = await m.query(sql, f.params);
+      return { rows, total };
+    }
     const rows: Array<ContactFields & { totalCount?: number | string }> = await m.query(sql, this.isPostgres || filtered ? f.params : [userId, userId]);
     let total: number;
-    if (filtered) total = Number((await m.query(`SELECT COUNT(*) AS n FROM contacts c WHERE ${f.where}`, f.params))[0].n);
+    if (filtered) total = await this.countFiltered(userId, query, f);
     else total = rows.length ? Number(rows[0].totalCount ?? 0) : await this.countAll(userId);
     return { rows, total };
+  }
+
+  /**
+   * The total of a filtered list. On SQLite a search counts from the FTS index joined to the
+   * user's rows (about half the cost of `rowid IN (…)`, see bench/contacts).
+   */
+  private async countFiltered(userId: string, query: Omit<ContactQuery, 'limit' | 'offset'>, f: { where: string; params: unknown[] }): Promise<number> {
+    const m = this.tx.manager;
+    if (query.q && !this.isPostgres) {
+      const rest = this.filter(userId, { tagIds: query.tagIds })!;
+      const match = searchTerms(query.q).map((t) => `"${t}"*`).join(' ');
+      const rows = await m.query(
+        `SELECT COUNT(*) AS n FROM contacts_fts JOIN contacts c ON c.rowid = contacts_fts.rowid WHERE contacts_fts MATCH ? AND ${rest.where}`,
+        [match, ...rest.params],
+      );
+      return Number(rows[0].n);
+    }
+    return Number((await m.query(`SELECT COUNT(*) AS n FROM contacts c WHERE ${f.where}`, f.params))[0].n);
   }
 
   /** All of the user's contacts, from contact_counts. */
