@@ -40,6 +40,9 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   });
   const http = app.getHttpAdapter().getInstance() as express.Express;
   http.disable('x-powered-by');
+  // Every page and API answer is dynamic and per user: hashing each body for a weak ETag costs CPU on
+  // every request and almost never yields a 304. Static files and QR images set their own ETags.
+  http.set('etag', false);
   if (config.trustProxy) app.set('trust proxy', true);
 
   app.use(requestLogger(logger));
@@ -59,7 +62,25 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   const strict = helmet({ contentSecurityPolicy: { useDefaults: false, directives }, hsts: https });
   // Swagger UI (served from node_modules) carries inline styles; nothing else gets them
   const docs = helmet({ contentSecurityPolicy: { useDefaults: false, directives: { ...directives, styleSrc: ["'self'", "'unsafe-inline'"] } }, hsts: https });
-  app.use((req: AppRequest, res: Response, next: NextFunction) => (req.path.startsWith('/api/docs') ? docs : strict)(req, res, next));
+  // JSON under /api renders nothing: a fixed, lock-everything-down header set (cheaper than helmet's
+  // dozen middlewares on the hottest path); private data is never cached.
+  const apiHeaders: Array<[string, string]> = [
+    ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['X-Frame-Options', 'DENY'],
+    ['Referrer-Policy', 'no-referrer'],
+    ['Cross-Origin-Resource-Policy', 'same-origin'],
+    ['Cache-Control', 'no-store'],
+    ...(https ? ([['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']] as Array<[string, string]>) : []),
+  ];
+  app.use((req: AppRequest, res: Response, next: NextFunction) => {
+    if (req.path.startsWith('/api/docs')) return docs(req, res, next);
+    if (isApiPath(req.path) && !req.path.startsWith('/api/profiles/')) {
+      for (const [name, value] of apiHeaders) res.setHeader(name, value);
+      return next();
+    }
+    return strict(req, res, next);
+  });
   // custom-domain routing and anonymous /@username views, ahead of static files, parsers and sessions
   app.use(app.get(PublicProfileEdge).handle);
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: config.isProduction ? '7d' : 0 });
