@@ -14,6 +14,7 @@
  *   BENCH_DURATION=20 BENCH_CONNECTIONS=100 npm run bench:api
  *   BENCH_DATA_DIR=/tmp/devhub-bench npm run bench:api     (seeds once, reuses the database after)
  *   BENCH_DEVHUB_MAIN=/elsewhere/dist/src/main.js …          (another build of DevHub, for a before/after)
+ *   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" …   (CPU profile of DevHub)
  */
 import 'reflect-metadata';
 import { freePort } from '../lib/server';
@@ -145,7 +146,9 @@ async function main() {
 
     const devhubPort = await freePort();
     const barePort = await freePort();
-    const devhub = spawn(process.execPath, [devhubMain], { cwd: dir, env: { ...env, PORT: String(devhubPort), HOST: '127.0.0.1' }, stdio: ['ignore', 'inherit', 'inherit'] });
+    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles DevHub
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const devhub = spawn(process.execPath, [...nodeArgs, devhubMain], { cwd: dir, env: { ...env, PORT: String(devhubPort), HOST: '127.0.0.1' }, stdio: ['ignore', 'inherit', 'inherit'] });
     children.push(devhub);
     // DevHub applies any pending migration at start; the bare server opens the file after that
     await waitUntil(`http://127.0.0.1:${devhubPort}/readyz`, devhub, 'DevHub');
