@@ -17,7 +17,7 @@
  *   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" …   (CPU profile of DevHub)
  */
 import 'reflect-metadata';
-import { freePort } from '../lib/server';
+import { freePort, productionEnv } from '../lib/server';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -117,19 +117,9 @@ async function main() {
   const dbFile = join(dir, 'bench.db');
   const saved = join(dir, 'bench.json');
   const children: ChildProcess[] = [];
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: `sqlite:${dbFile}`,
-    DATA_DIR: dir,
-    SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789',
-    ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-    BASE_URL: 'http://127.0.0.1:3000',
-    // throttling stays on; the limit is raised so no request of the run is refused
-    RATE_LIMIT_FREE: '1000000',
-    JOBS_ENABLED: 'false',
-  };
+  // throttling stays on; the limit is raised so no request of the run is refused
+  const env = productionEnv(dir, dbFile, 'http://127.0.0.1:3000', { RATE_LIMIT_FREE: '1000000' });
+
   try {
     const started = Date.now();
     let seeded: { userId: string; key: string };

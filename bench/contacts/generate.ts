@@ -19,7 +19,7 @@ import { User } from '../../src/auth/user.entity';
 import { DAY_MS } from '../../src/common/time';
 import { ContactTag } from '../../src/contacts/contact-tag.entity';
 import { Contact } from '../../src/contacts/contact.entity';
-import { buildSearchText } from '../../src/contacts/contact.mapper';
+import { newContactRow } from '../../src/contacts/contact.mapper';
 import { FollowUp } from '../../src/contacts/follow-up.entity';
 import { Interaction } from '../../src/contacts/interaction.entity';
 import { contactInputFor, DEMO_TAGS, followUpNoteFor, interactionFor, notesFor, PersonGenerator, tagsFor } from '../../src/seed/demo-data';
@@ -113,29 +113,12 @@ export async function generateContacts(dataSource: DataSource, userId: string, o
     const tagNames = tagsFor(rng, p).sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
     for (const t of tagNames) links.push({ contactId: id, tagId: tagByName.get(t)!.id, createdAt });
     const contact: Contact = {
+      ...newContactRow(userId, input, createdAt, tagNames),
       id,
-      userId,
-      name: input.name,
-      sortName: input.name.toLowerCase(),
-      email: input.email ?? null,
-      phone: input.phone ?? null,
-      company: input.company ?? null,
-      title: input.title ?? null,
-      location: input.location ?? null,
-      githubUsername: input.githubUsername ?? null,
-      twitter: input.twitter ?? null,
-      linkedin: input.linkedin ?? null,
-      website: input.website ?? null,
-      notes: input.notes ?? null,
-      isVip: input.isVip ?? false,
-      keepInTouchDays: input.keepInTouchDays ?? null,
       lastInteractionAt: last,
-      searchText: '',
-      createdAt,
       // logging an interaction stamps the contact's updated_at (ContactsService.refreshLastInteraction)
       updatedAt: last,
     };
-    contact.searchText = buildSearchText(contact, tagNames);
     contacts.push(contact);
 
     const fuBase = { userId, contactId: id, dueNotifiedAt: null, createdAt, updatedAt: createdAt };

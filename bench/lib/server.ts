@@ -37,3 +37,19 @@ export async function waitUntilUp(url: string, child: ChildProcess, { what, read
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The environment a benched DevHub runs in: production mode on an SQLite file, jobs off, warnings only. */
+export function productionEnv(dir: string, dbFile: string, baseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: `sqlite:${dbFile}`,
+    DATA_DIR: dir,
+    SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789',
+    ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    BASE_URL: baseUrl,
+    JOBS_ENABLED: 'false',
+    ...extra,
+  };
+}

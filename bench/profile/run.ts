@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { FormClient } from '../lib/form-client';
-import { freePort, waitUntilUp } from '../lib/server';
+import { freePort, productionEnv, waitUntilUp } from '../lib/server';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -118,19 +118,8 @@ async function main() {
     const devhubPort = await freePort();
     const barePort = await freePort();
     const baseUrl = `http://127.0.0.1:${devhubPort}`;
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: `sqlite:${dbFile}`,
-      DATA_DIR: dir,
-      SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789',
-      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-      BASE_URL: baseUrl,
-      JOBS_ENABLED: 'false',
-      PORT: String(devhubPort),
-      HOST: '127.0.0.1',
-    };
+    const env = productionEnv(dir, dbFile, baseUrl, { PORT: String(devhubPort), HOST: '127.0.0.1' });
+
     // BENCH_NODE_ARGS=--cpu-prof profiles DevHub during the run
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const devhub = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js')], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });

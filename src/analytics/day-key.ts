@@ -1,28 +1,22 @@
-/** "YYYY-MM-DD" of an instant in a time zone, with one cached formatter per zone (hot path). */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    } catch {
-      f = new Intl.DateTimeFormat('en-CA', { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' });
-    }
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+import { dayInZone } from '../common/time';
 
 /** zone → the day for one UTC minute: zone offsets change on minute boundaries, so this is exact */
 const lastDay = new Map<string, { minute: number; day: string }>();
 
+/**
+ * "YYYY-MM-DD" of an instant in a time zone (src/common/time's dayInZone), memoised per zone for
+ * the current minute because every counted view asks; an unknown zone counts as UTC.
+ */
 export function dayKey(date: Date, timeZone: string): string {
   const minute = Math.floor(date.getTime() / 60_000);
   const hit = lastDay.get(timeZone);
   if (hit?.minute === minute) return hit.day;
-  // en-CA formats dates as YYYY-MM-DD
-  const day = formatter(timeZone).format(date);
+  let day: string;
+  try {
+    day = dayInZone(date, timeZone);
+  } catch {
+    day = dayInZone(date, 'UTC');
+  }
   if (lastDay.size > 500) lastDay.clear();
   lastDay.set(timeZone, { minute, day });
   return day;

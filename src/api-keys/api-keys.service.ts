@@ -8,7 +8,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { TransactionService } from '../database/transaction.service';
 import type { Plan } from '../auth/user.entity';
-import { ContactNotFoundError } from '../contacts/crm.errors';
+import { ContactNotFoundError, isId } from '../contacts/crm.errors';
 import { ApiKey, API_KEY_SCOPES, ApiKeyScope } from './api-key.entity';
 import { generateApiKey, isWellFormedApiKey, visiblePrefix } from './api-key-format';
 
@@ -92,7 +92,8 @@ export class ApiKeysService implements BeforeApplicationShutdown {
 
   revoke(userId: string, id: string): Promise<ApiKeyView> {
     return this.tx.run(async (m) => {
-      const row = await m.getRepository(ApiKey).findOne({ where: { id, userId } });
+      // a malformed id is a 404, not a PostgreSQL uuid cast error (500)
+      const row = isId(id) ? await m.getRepository(ApiKey).findOne({ where: { id, userId } }) : null;
       if (!row) throw new ContactNotFoundError('API key');
       if (!row.revokedAt) {
         row.revokedAt = this.clock.now();

@@ -40,9 +40,10 @@ export class AuthController {
     if (errors) return again(errors);
     try {
       const user = await this.auth.signup(value);
-      await startSession(req, user.id);
+      // queued before the new session is saved, so it is carried over and saved once
       flash(req, 'success', `Welcome to DevHub, ${user.name}!`);
-      req.session.save(() => res.redirect(303, '/dashboard'));
+      await startSession(req, user.id);
+      res.redirect(303, '/dashboard');
     } catch (err) {
       if (err instanceof FormError) return again(err.fields);
       throw err;

@@ -51,8 +51,9 @@ export class GithubAuthController {
       flash(req, 'error', `GitHub account @${profile.login} is already connected to another DevHub account.`);
       return req.session.save(() => res.redirect(303, '/settings/account'));
     }
-    await startSession(req, user.id);
+    // queued before the new session is saved, so it is carried over and saved once
     flash(req, 'success', linking ? `Connected GitHub account @${profile.login}.` : `Signed in with GitHub as @${profile.login}.`);
-    req.session.save(() => res.redirect(303, linking ? '/settings/account' : '/dashboard'));
+    await startSession(req, user.id);
+    res.redirect(303, linking ? '/settings/account' : '/dashboard');
   }
 }

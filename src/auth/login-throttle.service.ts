@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { TransactionService } from '../database/transaction.service';
 import { Clock } from '../common/clock';
 import { sha256Hex } from '../common/crypto/tokens';
@@ -32,9 +33,9 @@ export class LoginThrottleService {
     const now = this.clock.now().getTime();
     const repo = this.tx.manager.getRepository(AuthThrottle);
     let wait = 0;
-    for (const { key } of this.keys(email, ip)) {
-      const row = await repo.findOne({ where: { key } });
-      if (row?.lockedUntil && row.lockedUntil.getTime() > now) {
+    const rows = await repo.find({ where: { key: In(this.keys(email, ip).map((k) => k.key)) } });
+    for (const row of rows) {
+      if (row.lockedUntil && row.lockedUntil.getTime() > now) {
         wait = Math.max(wait, Math.ceil((row.lockedUntil.getTime() - now) / 1000));
       }
     }

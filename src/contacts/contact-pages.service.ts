@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CurrentUser } from '../auth/user.entity';
+import { Clock } from '../common/clock';
 import { FieldErrors, FormError } from '../common/forms/validate-form';
 import { utcToWallTime } from '../common/time';
 import { TagsService } from '../tags/tags.service';
@@ -33,6 +34,7 @@ export class ContactPagesService {
     private readonly tags: TagsService,
     private readonly interactions: InteractionsService,
     private readonly followUps: FollowUpsService,
+    private readonly clock: Clock,
   ) {}
 
   async listModel(me: CurrentUser, query: Record<string, unknown>) {
@@ -104,7 +106,7 @@ export class ContactPagesService {
       this.interactions.listForContact(me.id, id, 100),
       this.followUps.forContact(me.id, id),
       this.contacts.findDuplicates(me.id, contact, id),
-      this.contacts.listTagNames(me.id),
+      this.tags.names(me.id),
     ]);
     return {
       title: contact.name,
@@ -115,9 +117,9 @@ export class ContactPagesService {
       timelineTotal: timeline.total,
       followUps,
       duplicates,
-      tagSuggestions: tagNames.filter((n) => !contact.tags.some((t) => t.name === n)),
+      tagSuggestions: tagNames.map((t) => t.name).filter((n) => !contact.tags.some((t) => t.name === n)),
       types: INTERACTION_TYPES,
-      nowLocal: utcToWallTime(new Date(), me.timezone),
+      nowLocal: utcToWallTime(this.clock.now(), me.timezone),
       interactionForm: extra.interactionForm ?? { type: 'meeting' },
       interactionErrors: extra.interactionErrors,
       followUpForm: extra.followUpForm ?? {},

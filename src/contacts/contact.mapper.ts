@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Contact } from './contact.entity';
 import type { ContactEditableValues } from './contact-fields';
+import type { ContactInput } from './dto/contact-input.dto';
 import type { FollowUp } from './follow-up.entity';
 import type { Interaction } from './interaction.entity';
 
@@ -87,6 +89,37 @@ export function toInteractionView(i: Interaction): InteractionView {
 
 export function toFollowUpView(f: FollowUp): FollowUpView {
   return { id: f.id, contactId: f.contactId, dueAt: iso(f.dueAt)!, note: f.note, status: f.status, completedAt: iso(f.completedAt) };
+}
+
+/**
+ * The row ContactsService.create inserts for a new contact; the contacts bench builds its rows
+ * here too and then sets the interaction-dependent dates.
+ */
+export function newContactRow(userId: string, input: ContactInput, now: Date, tagNames: string[] = []): Contact {
+  const row: Contact = {
+    id: randomUUID(),
+    userId,
+    name: input.name,
+    sortName: input.name.toLowerCase(),
+    email: input.email ?? null,
+    phone: input.phone ?? null,
+    company: input.company ?? null,
+    title: input.title ?? null,
+    location: input.location ?? null,
+    githubUsername: input.githubUsername ?? null,
+    twitter: input.twitter ?? null,
+    linkedin: input.linkedin ?? null,
+    website: input.website ?? null,
+    notes: input.notes ?? null,
+    isVip: input.isVip ?? false,
+    keepInTouchDays: input.keepInTouchDays ?? null,
+    lastInteractionAt: null,
+    searchText: '',
+    createdAt: now,
+    updatedAt: now,
+  };
+  row.searchText = buildSearchText(row, tagNames);
+  return row;
 }
 
 /** What search looks at: name, company, title, e-mail, GitHub username, notes and tag names. */

@@ -1,18 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { TransactionService } from '../database/transaction.service';
 import { OutboxService } from '../outbox/outbox.service';
-import { Tag } from '../tags/tag.entity';
 import { ContactTag } from './contact-tag.entity';
 import { Contact } from './contact.entity';
 import { CONTACT_EDITABLE_FIELDS } from './contact-fields';
-import { buildSearchText, ContactView, toContactView } from './contact.mapper';
+import { ContactView, newContactRow, toContactView } from './contact.mapper';
 import { ContactQuery, ContactsRepository } from './contacts.repository';
 import { CadenceService } from './cadence.service';
 import { ContactInput } from './dto/contact-input.dto';
-import { ContactNotFoundError } from './crm.errors';
+import { ContactNotFoundError, isId } from './crm.errors';
 import { FollowUp } from './follow-up.entity';
 import { Interaction } from './interaction.entity';
 
@@ -33,6 +31,12 @@ export class ContactsService {
     const c = await this.contacts.findOwned(userId, id, m);
     if (!c) throw new ContactNotFoundError();
     return c;
+  }
+
+  /** All of `ids` must be this user's contacts, else a 404 (one query, not one per id). */
+  async requireOwnedMany(userId: string, ids: string[], m?: EntityManager): Promise<void> {
+    const rows = ids.every(isId) ? await this.contacts.findOwnedMany(userId, ids, m) : [];
+    if (rows.length !== ids.length) throw new ContactNotFoundError();
   }
 
   async view(userId: string, contact: Contact, m?: EntityManager): Promise<ContactView> {
@@ -57,29 +61,7 @@ export class ContactsService {
 
   create(userId: string, input: ContactInput): Promise<ContactView> {
     return this.tx.run(async (m) => {
-      const now = this.clock.now();
-      const contact = m.getRepository(Contact).create({
-        id: randomUUID(),
-        userId,
-        name: input.name,
-        sortName: input.name.toLowerCase(),
-        email: input.email ?? null,
-        phone: input.phone ?? null,
-        company: input.company ?? null,
-        title: input.title ?? null,
-        location: input.location ?? null,
-        githubUsername: input.githubUsername ?? null,
-        twitter: input.twitter ?? null,
-        linkedin: input.linkedin ?? null,
-        website: input.website ?? null,
-        notes: input.notes ?? null,
-        isVip: input.isVip ?? false,
-        keepInTouchDays: input.keepInTouchDays ?? null,
-        lastInteractionAt: null,
-        createdAt: now,
-        updatedAt: now,
-      });
-      contact.searchText = buildSearchText(contact, []);
+      const contact = m.getRepository(Contact).create(newContactRow(userId, input, this.clock.now()));
       await m.getRepository(Contact).insert(contact);
       const view = toContactView(contact);
       await this.outbox.record(m, userId, 'contact.created', view);
@@ -189,11 +171,6 @@ export class ContactsService {
     }
   }
 
-  async listTagNames(userId: string): Promise<string[]> {
-    const tags = await this.tx.manager.getRepository(Tag).find({ where: { userId }, order: { nameKey: 'ASC' }, select: { name: true } });
-    return tags.map((t) => t.name);
-  }
-
   /** Tag links, for the tags module; `m` is the caller's transaction. */
   linkTag(m: EntityManager, contactId: string, tagId: string): Promise<boolean> {
     return this.contacts.linkTag(m, contactId, tagId);
@@ -221,8 +198,9 @@ export class ContactsService {
     return view;
   }
 
-  async count(userId: string): Promise<number> {
-    return this.tx.manager.getRepository(Contact).count({ where: { userId } });
+  /** From the trigger-kept contact_counts row, not a scan of the user's contacts. */
+  count(userId: string): Promise<number> {
+    return this.contacts.countAll(userId);
   }
 
   async recent(userId: string, limit = 5): Promise<ContactView[]> {

@@ -10,7 +10,7 @@ import { OutboxService } from '../outbox/outbox.service';
 import { CadenceService } from './cadence.service';
 import { Contact } from './contact.entity';
 import { FollowUpView, toFollowUpView } from './contact.mapper';
-import { ContactsService } from './contacts.service';
+import { ContactsService, normalizeDbDate } from './contacts.service';
 import { ContactNotFoundError, isId } from './crm.errors';
 import { FollowUpInputDto } from './dto/interaction-input.dto';
 import { FollowUp } from './follow-up.entity';
@@ -233,7 +233,7 @@ export class FollowUpsService {
       .limit(limit)
       .getRawMany<{ contact_id: string; due_at: string | Date; name: string; days: number }>();
     return rows.map((r) => {
-      const due = normalize(r.due_at);
+      const due = normalizeDbDate(r.due_at);
       return {
         contactId: r.contact_id,
         contactName: r.name,
@@ -247,10 +247,4 @@ export class FollowUpsService {
   async countOpen(userId: string): Promise<number> {
     return this.tx.manager.getRepository(FollowUp).count({ where: { userId, status: 'open' } });
   }
-}
-
-function normalize(v: string | Date): Date {
-  if (v instanceof Date) return v;
-  const s = v.includes('T') ? v : v.replace(' ', 'T');
-  return new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s : `${s}Z`);
 }

@@ -4,6 +4,7 @@ import { EntityManager, LessThan } from 'typeorm';
 import { Clock } from '../common/clock';
 import { FormError } from '../common/forms/validate-form';
 import { ContactsService } from '../contacts/contacts.service';
+import { isId } from '../contacts/crm.errors';
 import { TransactionService } from '../database/transaction.service';
 import { TagsService } from '../tags/tags.service';
 import { decodeUpload, DetectedColumn, readImportDocument } from './import-document';
@@ -47,7 +48,6 @@ export interface ImportResult {
   skipped: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REINDEX_BATCH = 500;
 
 /**
@@ -173,7 +173,7 @@ export class ImportService {
   }
 
   async cancel(userId: string, id: string): Promise<void> {
-    if (!UUID.test(id)) return;
+    if (!isId(id)) return;
     await this.tx.run((m) => m.getRepository(PendingImport).delete({ id, userId }));
   }
 
@@ -188,7 +188,7 @@ export class ImportService {
   }
 
   private async load(m: EntityManager, userId: string, id: string): Promise<PendingImport> {
-    if (!UUID.test(id)) throw notFound();
+    if (!isId(id)) throw notFound();
     const row = await m.getRepository(PendingImport).findOne({ where: { id, userId } });
     if (!row) throw notFound();
     if (new Date(row.createdAt).getTime() < this.expiryCutoff().getTime()) {

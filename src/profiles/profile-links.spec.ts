@@ -27,6 +27,7 @@ describe('profile links', () => {
     const { links, errors } = normalizeLinks({ github: 'https://gitlab.com/x', twitter: 'way too long handle', other: 'javascript:alert(1)', linkedin: '' });
     expect(links).toEqual({});
     expect(Object.keys(errors).sort()).toEqual(['links.github', 'links.other', 'links.twitter']);
+    expect(normalizeLinks({ linkedin: 'https://www.linkedin.com/in/%E0%A4%A' }).errors).toEqual({ 'links.linkedin': expect.any(String) });
   });
 
   it('accepts only http(s) web URLs without credentials', () => {

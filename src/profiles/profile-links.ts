@@ -76,7 +76,11 @@ const NORMALIZERS: Record<LinkKind, Normalizer> = {
     if (!u || !/^([a-z]{2,3}\.|www\.)?linkedin\.com$/i.test(u.hostname)) return null;
     const [kind, slug] = u.pathname.split('/').filter(Boolean);
     if (!kind || !slug || !['in', 'company', 'pub'].includes(kind)) return null;
-    return `https://www.linkedin.com/${kind}/${encodeURIComponent(decodeURIComponent(slug))}`;
+    try {
+      return `https://www.linkedin.com/${kind}/${encodeURIComponent(decodeURIComponent(slug))}`;
+    } catch {
+      return null; // a malformed %-escape is a form error, not a 500
+    }
   },
   mastodon(raw) {
     const handle = /^@?([^@\s/]+)@([^@\s/]+)$/.exec(raw);

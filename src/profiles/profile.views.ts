@@ -1,6 +1,6 @@
 import { bioPlainText, renderBio, truncate } from './bio';
 import { serializeJsonLd } from './json-ld';
-import { LINK_KINDS, LINK_LABELS, githubLoginFromLinks, linkLabel, type LinkKind } from './profile-links';
+import { LINK_KINDS, LINK_LABELS, githubLoginFromLinks, linkLabel, twitterHandleFromLinks, type LinkKind } from './profile-links';
 import type { PublicProfileRecord } from './profile-record';
 import { buildVCard } from './vcard';
 
@@ -104,6 +104,7 @@ export interface PageMeta {
 
 export function toMeta(p: PublicProfileRecord, baseUrl: string): PageMeta {
   const name = p.displayName || p.username;
+  const twitter = twitterHandleFromLinks(p.links);
   return {
     title: `${name} (@${p.username}) · DevHub`,
     displayUrl: profileUrl(baseUrl, p.username).replace(/^https?:\/\//, ''),
@@ -113,7 +114,7 @@ export function toMeta(p: PublicProfileRecord, baseUrl: string): PageMeta {
     image: p.avatarUrl,
     imageAlt: `Picture of ${name}`,
     twitterCard: 'summary',
-    twitterCreator: p.links.twitter ? `@${new URL(p.links.twitter).pathname.split('/')[1]}` : null,
+    twitterCreator: twitter ? `@${twitter}` : null,
     username: p.username,
   };
 }

@@ -28,7 +28,11 @@ export class ProfilesApiController {
     if (!quota.allowed) throw new RateLimitedException({ ...headers, 'Retry-After': String(quota.resetSeconds) });
     const r = await this.pages.api(username);
     if (r.kind === 'none') throw new ProfileNotFoundException();
-    if (r.kind === 'redirect') return res.redirect(301, r.location);
+    if (r.kind === 'redirect') {
+      // like the page's 301s: an old username can be taken again after 90 days, so never cached forever
+      res.setHeader('Cache-Control', 'public, max-age=3600');
+      return res.redirect(301, r.location);
+    }
     res.setHeader('Cache-Control', 'public, max-age=60');
     res.json(r.value);
   }

@@ -1,7 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config.schema';
 import { looksLikeUsername } from './username';
 import type { PublicProfileRecord } from './profile-record';
 import { ProfilesRepository } from './profiles.repository';
@@ -32,12 +30,7 @@ export class PublicProfilesService {
   constructor(
     private readonly repo: ProfilesRepository,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  get baseUrl(): string {
-    return this.config.baseUrl;
-  }
 
   /** `handle` as it appears in the URL (any case). */
   async lookup(handle: string): Promise<ProfileLookup> {

@@ -35,7 +35,7 @@ export class SitemapService {
   /** Writes /sitemap.xml: a urlset, or an index when there are more profiles than fit one file. */
   async writeRoot(out: SitemapSink): Promise<void> {
     const total = await this.repo.countPublic();
-    if (total <= this.urlsPerFile) return this.writeUrls(out, undefined, total);
+    if (total <= this.urlsPerFile) return this.writeUrls(out);
     const files = Math.ceil(total / this.urlsPerFile);
     await out.write('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n');
     for (let i = 1; i <= files; i++) await out.write(`<sitemap><loc>${xml(`${this.config.baseUrl}/sitemaps/profiles-${i}.xml`)}</loc></sitemap>\n`);
@@ -50,7 +50,7 @@ export class SitemapService {
   }
 
   /** Writes one urlset: page `n` of the index, or everything when there is no index. */
-  async writeUrls(out: SitemapSink, page?: number, _total?: number): Promise<void> {
+  async writeUrls(out: SitemapSink, page?: number): Promise<void> {
     await out.write('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n');
     let bound: { after?: string; from?: string } = {};
     if (page && page > 1) {

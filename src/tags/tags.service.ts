@@ -163,7 +163,7 @@ export class TagsService {
     const name = normalizeTagName(rawName);
     const ids = [...new Set(contactIds)].slice(0, 500);
     return this.tx.run(async (m) => {
-      for (const id of ids) await this.contacts.requireOwned(userId, id, m);
+      await this.contacts.requireOwnedMany(userId, ids, m);
       const changed: string[] = [];
       if (action === 'add') {
         const { tag } = await this.findOrCreate(m, userId, name);

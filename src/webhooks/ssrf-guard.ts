@@ -36,6 +36,8 @@ for (const [net, prefix] of [
   ['ff00::', 8],
   ['100::', 64],
   ['2001:db8::', 32],
+  ['2001::', 32], // Teredo: tunnels to an IPv4 address hidden in the last 32 bits
+  ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215)
 ] as const) {
   blocked.addSubnet(net, prefix, 'ipv6');
 }
@@ -63,6 +65,7 @@ function embeddedIpv4(ip: string): string | null {
   if (!g) return null;
   const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
   if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || g[5] === 0)) return v4(g[6], g[7]); // ::ffff:a.b.c.d, ::a.b.c.d
+  if (g.slice(0, 4).every((x) => x === 0) && g[4] === 0xffff && g[5] === 0) return v4(g[6], g[7]); // ::ffff:0:a.b.c.d (SIIT, RFC 6052 §2.1)
   if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return v4(g[6], g[7]); // 64:ff9b::/96
   if (g[0] === 0x2002) return v4(g[1], g[2]); // 6to4
   return null;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { EntityManager, In, IsNull, LessThanOrEqual } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
 import { Clock } from '../common/clock';
 import { EncryptionService } from '../common/crypto/encryption.service';
 import { APP_CONFIG } from '../config/config.module';
@@ -342,21 +342,24 @@ export class WebhookDispatcher implements OnModuleDestroy {
     const found = new Set(rows.map((r) => r.id));
     for (const id of ids) if (!found.has(id)) this.endpoints.delete(id);
     if (this.decrypted.size > 10_000) this.decrypted.clear();
-    for (const ep of rows) {
-      const fresh: EndpointState = {
-        endpoint: ep,
-        secret: this.decrypt(ep.secretEncrypted),
-        previous:
-          ep.previousSecretEncrypted && ep.previousSecretExpiresAt
-            ? { secret: this.decrypt(ep.previousSecretEncrypted), until: new Date(ep.previousSecretExpiresAt).getTime() }
-            : null,
-      };
-      // updated in place: attempts in flight share one view of the endpoint (enabled, failure count)
-      const state = this.endpoints.get(ep.id);
-      if (state) Object.assign(state, fresh);
-      else this.endpoints.set(ep.id, fresh);
-    }
-    return new Map(rows.map((ep) => [ep.id, this.endpoints.get(ep.id)!]));
+    return new Map(rows.map((ep) => [ep.id, this.track(ep)]));
+  }
+
+  /** The shared state of a freshly read endpoint row, its secrets decrypted (cached by ciphertext). */
+  private track(ep: WebhookEndpoint): EndpointState {
+    const fresh: EndpointState = {
+      endpoint: ep,
+      secret: this.decrypt(ep.secretEncrypted),
+      previous:
+        ep.previousSecretEncrypted && ep.previousSecretExpiresAt
+          ? { secret: this.decrypt(ep.previousSecretEncrypted), until: new Date(ep.previousSecretExpiresAt).getTime() }
+          : null,
+    };
+    // updated in place: attempts in flight share one view of the endpoint (enabled, failure count)
+    const state = this.endpoints.get(ep.id);
+    if (state) return Object.assign(state, fresh);
+    this.endpoints.set(ep.id, fresh);
+    return fresh;
   }
 
   private decrypt(stored: string): string {
@@ -446,15 +449,6 @@ export class WebhookDispatcher implements OnModuleDestroy {
     );
     onSent();
     return this.record(c, state, result);
-  }
-
-  /** One attempt of one delivery, by id (test events, resends). */
-  async attempt(deliveryId: string): Promise<AttemptOutcome> {
-    const d = await this.tx.manager.getRepository(WebhookDelivery).findOne({ where: { id: deliveryId } });
-    if (!d) throw new ContactNotFoundError('Delivery');
-    const states = await this.loadEndpoints([d.endpointId]);
-    const c: Claimed = { id: d.id, endpointId: d.endpointId, userId: d.userId, messageId: d.messageId, payload: d.payload, attempts: d.attempts, leaseUntil: 0, state: states.get(d.endpointId) };
-    return this.run(c);
   }
 
   private delayFor(attemptsMade: number, result: SendResult): number {
@@ -610,8 +604,9 @@ export class WebhookDispatcher implements OnModuleDestroy {
   }
 
   /** A new delivery with an explicit payload, attempted at once (test events, resends). */
-  private async deliverNow(userId: string, endpointId: string, messageId: string, eventType: string, payload: string): Promise<AttemptOutcome> {
+  private async deliverNow(ep: WebhookEndpoint, messageId: string, eventType: string, payload: string): Promise<AttemptOutcome> {
     const id = randomUUID();
+    const { id: endpointId, userId } = ep;
     await this.tx.run(async (m) => {
       const now = this.clock.now();
       await m.getRepository(WebhookDelivery).insert({
@@ -631,7 +626,8 @@ export class WebhookDispatcher implements OnModuleDestroy {
         updatedAt: now,
       });
     });
-    return this.attempt(id);
+    // the caller has just read the endpoint (scoped to its owner): no second read of it or of the delivery
+    return this.run({ id, endpointId, userId, messageId, payload, attempts: 0, leaseUntil: 0, state: this.track(ep) });
   }
 
   private async ownedEndpoint(userId: string, endpointId: string): Promise<WebhookEndpoint> {
@@ -646,7 +642,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
     if (!ep.enabled) return { deliveryId: '', ok: false, statusCode: null, error: 'Turn the endpoint on first', status: 'failed' };
     const eventId = randomUUID();
     const body = JSON.stringify({ type: 'webhook.test', timestamp: this.clock.now().toISOString(), data: { endpointId, message: 'This is a test event from DevHub.' } });
-    return this.deliverNow(userId, ep.id, `msg_${eventId.replace(/-/g, '')}`, 'webhook.test', body);
+    return this.deliverNow(ep, `msg_${eventId.replace(/-/g, '')}`, 'webhook.test', body);
   }
 
   /** Sends a past delivery of this endpoint again, with the same `webhook-id` and body. */
@@ -655,11 +651,6 @@ export class WebhookDispatcher implements OnModuleDestroy {
     const d = isId(deliveryId) ? await this.tx.manager.getRepository(WebhookDelivery).findOne({ where: { id: deliveryId, endpointId: ep.id, userId } }) : null;
     if (!d) throw new ContactNotFoundError('Delivery');
     if (!ep.enabled) return { deliveryId: '', ok: false, statusCode: null, error: 'Turn the endpoint on first', status: 'failed' };
-    return this.deliverNow(userId, d.endpointId, d.messageId, d.eventType, d.payload);
-  }
-
-  /** Due deliveries that are not yet finished (for the bench and the admin page). */
-  countOpen(): Promise<number> {
-    return this.tx.manager.getRepository(WebhookDelivery).count({ where: { status: In(OPEN as WebhookDelivery['status'][]), nextAttemptAt: LessThanOrEqual(this.clock.now()) } });
+    return this.deliverNow(ep, d.messageId, d.eventType, d.payload);
   }
 }

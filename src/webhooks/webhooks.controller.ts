@@ -148,4 +148,3 @@ function withCustom(body: Form): string[] {
   return [...chosen, ...custom];
 }
 
-export { withCustom };
