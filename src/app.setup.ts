@@ -14,6 +14,7 @@ import { toCurrentUser } from './auth/user.entity';
 import type { AppConfig } from './config/config.schema';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
 import { csrfLocals } from './common/http/csrf';
+import { chain } from './common/http/chain';
 import { AppRequest, isApiPath } from './common/http/request-types';
 import { JsonLogger } from './common/logging/json-logger';
 import { requestLogger } from './common/logging/request-logger';
@@ -30,7 +31,7 @@ export const BODY_LIMIT = '1mb';
 /** BODY_LIMIT as the 413 message and the docs say it */
 export const BODY_LIMIT_LABEL = BODY_LIMIT.replace(/^(\d+)mb$/i, '$1 MB');
 
-const SESSIONLESS = /^\/(api|healthz|readyz|static)(\/|$)/;
+const SESSIONLESS = /^\/(healthz|readyz|static)(\/|$)/;
 
 export async function createApp(config: AppConfig, logger = new JsonLogger(config.logLevel)): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(express()), {
@@ -86,7 +87,6 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: config.isProduction ? '7d' : 0 });
 
   app.useBodyParser('json', { limit: BODY_LIMIT });
-  app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
 
   const store = app.get(DatabaseSessionStore);
   const sessionMiddleware = session({
@@ -99,12 +99,9 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
     proxy: config.trustProxy,
     cookie: { httpOnly: true, sameSite: 'lax', secure: https, maxAge: 14 * 24 * 3600 * 1000 },
   });
-  app.use((req: AppRequest, res: Response, next: NextFunction) => (SESSIONLESS.test(req.path) ? next() : sessionMiddleware(req, res, next)));
-  app.use(passport.initialize());
-
   const users = app.get(UsersService);
   const notifications = app.get(NotificationsService);
-  app.use(async (req: AppRequest, res: Response, next: NextFunction) => {
+  const loadUser = async (req: AppRequest, res: Response, next: NextFunction) => {
     if (!req.session) return next();
     try {
       const userId = req.session.userId;
@@ -113,13 +110,13 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
         if (user) {
           req.currentUser = toCurrentUser(user);
           res.locals.currentUser = req.currentUser;
-          if (req.method === 'GET' && !isApiPath(req.path)) res.locals.unreadNotifications = await notifications.unreadCount(user.id);
+          if (req.method === 'GET') res.locals.unreadNotifications = await notifications.unreadCount(user.id);
         } else {
           delete req.session.userId;
         }
       }
       // flash messages are shown once, on the next page that renders
-      if (req.method === 'GET' && req.session.flash?.length && !isApiPath(req.path)) {
+      if (req.method === 'GET' && req.session.flash?.length) {
         res.locals.flash = req.session.flash;
         delete req.session.flash;
       }
@@ -127,8 +124,17 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
     } catch (err) {
       next(err);
     }
-  });
-  app.use(csrfLocals);
+  };
+  // Forms, sessions, the signed-in user and CSRF tokens belong to pages. /api authenticates with
+  // bearer keys and speaks JSON only (a form body there is a 415), so its requests skip the chain.
+  const pages = chain(
+    express.urlencoded({ extended: false, limit: BODY_LIMIT }),
+    (req: AppRequest, res: Response, next: NextFunction) => (SESSIONLESS.test(req.path) ? next() : sessionMiddleware(req, res, next)),
+    passport.initialize(),
+    loadUser,
+    csrfLocals,
+  );
+  app.use((req: AppRequest, res: Response, next: NextFunction) => (isApiPath(req.path) ? next() : pages(req, res, next)));
 
   registerViewHelpers(hbs.handlebars, VIEWS_DIR);
   app.setBaseViewsDir(VIEWS_DIR);

@@ -79,13 +79,25 @@ export class ApiRequestShapeGuard implements CanActivate {
     if (BODY_METHODS.has(req.method) && hasBody(req) && !req.is(['application/json', '+json'])) {
       throw new UnsupportedMediaTypeException(`Send the body as JSON with Content-Type: application/json (got ${req.get('content-type') ?? 'no content type'}).`);
     }
-    const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {}) as Record<string, unknown>;
-    if (!Object.keys(args).some((k) => k.startsWith(QUERY_PARAM))) {
+    if (!takesQuery(context)) {
       const unknown = Object.keys(req.query ?? {});
       if (unknown.length) throw new BadRequestException(unknown.map((k) => `property ${k} should not exist`).join('; '));
     }
     return true;
   }
+}
+
+/** Whether the route reads @Query(); looked up once per handler, not on every request. */
+const queryRoutes = new WeakMap<object, boolean>();
+function takesQuery(context: ExecutionContext): boolean {
+  const handler = context.getHandler();
+  let takes = queryRoutes.get(handler);
+  if (takes === undefined) {
+    const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<string, unknown>;
+    takes = Object.keys(args).some((k) => k.startsWith(QUERY_PARAM));
+    queryRoutes.set(handler, takes);
+  }
+  return takes;
 }
 
 function hasBody(req: ApiRequest): boolean {
