@@ -39,6 +39,7 @@ class RateLimitStorageModule {}
 @Module({
   imports: [
     AuthModule,
+    RateLimitStorageModule,
     TypeOrmModule.forFeature([ApiKey]),
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
@@ -63,6 +64,7 @@ class RateLimitStorageModule {}
   ],
   controllers: [ApiKeysController, MeApiController],
   providers: [ApiKeysService, ApiKeyResolveGuard, ApiThrottlerGuard, ApiAuthGuard, ApiRequestShapeGuard, ApiRateLimitFallback],
-  exports: [ApiKeysService, ApiKeyResolveGuard, ApiThrottlerGuard, ApiAuthGuard, ApiRequestShapeGuard, ApiRateLimitFallback, ThrottlerModule],
+  // RATE_LIMIT_STORAGE: the public profile API counts its per-IP limit in the same store
+  exports: [ApiKeysService, ApiKeyResolveGuard, ApiThrottlerGuard, ApiAuthGuard, ApiRequestShapeGuard, ApiRateLimitFallback, ThrottlerModule, RateLimitStorageModule],
 })
 export class ApiKeysModule {}

@@ -5,16 +5,12 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { ContactsService } from '../contacts/contacts.service';
 import { bioPlainText } from './bio';
-import { IpRateLimiter, type RateDecision } from './ip-rate-limiter';
 import { githubLoginFromLinks, twitterHandleFromLinks } from './profile-links';
 import type { PublicProfileRecord } from './profile-record';
 import { profilePath, profileUrl, qrLabel, toApiJson, toPageModel, toVCard, type PageViewer } from './profile.views';
 import { ProfilePageRenderer } from './profile-page.renderer';
 import { PublicProfilesService } from './public-profiles.service';
 import { QrCodeService, type QrImage } from './qr-code.service';
-
-/** Requests per minute and IP on GET /api/profiles/@:username. */
-export const PUBLIC_API_LIMIT = 60;
 
 export type Resolved<T> = { kind: 'ok'; value: T } | { kind: 'redirect'; location: string } | { kind: 'none' };
 
@@ -38,7 +34,6 @@ export type AddContactResult = { kind: 'none' } | { kind: 'own' } | { kind: 'exi
  */
 @Injectable()
 export class ProfilePagesService {
-  private readonly apiLimiter = new IpRateLimiter(PUBLIC_API_LIMIT);
   private readonly models = new WeakMap<PublicProfileRecord, Promise<ReturnType<typeof toPageModel>>>();
   /**
    * What anonymous visitors get is the same bytes for everyone until the profile changes, so in
@@ -171,9 +166,5 @@ export class ProfilePagesService {
   async api(handle: string): Promise<Resolved<ReturnType<typeof toApiJson>>> {
     const r = await this.resolve(handle, '', (p) => toApiJson(p, this.config.baseUrl));
     return r.kind === 'redirect' ? { kind: 'redirect', location: `/api/profiles${r.location}` } : r;
-  }
-
-  takeApiQuota(ip: string): RateDecision {
-    return this.apiLimiter.take(ip);
   }
 }

@@ -1,5 +1,7 @@
-import { Controller, Get, HttpCode, Options, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Options, Param, Req, Res } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Response } from 'express';
+import { RATE_LIMIT_STORAGE, RATE_WINDOW_MS } from '../api-keys/api-keys.module';
 import type { AppRequest } from '../common/http/request-types';
 import { ProfileNotFoundException, RateLimitedException } from './profiles.errors';
 import { ProfilePagesService } from './profile-pages.service';
@@ -10,22 +12,32 @@ const CORS = {
   'Access-Control-Max-Age': '86400',
 };
 
-/** `GET /api/profiles/@:username`: public fields only, open to any origin, limited per IP. */
+/** Requests per minute and client IP on GET /api/profiles/@:username. */
+export const PUBLIC_API_LIMIT = 60;
+
+/**
+ * `GET /api/profiles/@:username`: public fields only, open to any origin, limited per client IP.
+ * The counters live in the API's rate-limit store (Redis with REDIS_URL, so every instance shares
+ * them), under their own name: a profile lookup does not use up the keyed API's per-IP budget.
+ */
 @Controller('api/profiles')
 export class ProfilesApiController {
-  constructor(private readonly pages: ProfilePagesService) {}
+  constructor(
+    private readonly pages: ProfilePagesService,
+    @Inject(RATE_LIMIT_STORAGE) private readonly counters: ThrottlerStorage,
+  ) {}
 
   @Get('@:username')
   async get(@Req() req: AppRequest, @Res() res: Response, @Param('username') username: string) {
-    const quota = this.pages.takeApiQuota(req.ip ?? '');
+    const hit = await this.counters.increment(`ip:${req.ip ?? 'unknown'}`, RATE_WINDOW_MS, PUBLIC_API_LIMIT, RATE_WINDOW_MS, 'profiles');
     const headers: Record<string, string> = {
       ...CORS,
-      'X-RateLimit-Limit': String(quota.limit),
-      'X-RateLimit-Remaining': String(quota.remaining),
-      'X-RateLimit-Reset': String(quota.resetSeconds),
+      'X-RateLimit-Limit': String(PUBLIC_API_LIMIT),
+      'X-RateLimit-Remaining': String(Math.max(0, PUBLIC_API_LIMIT - hit.totalHits)),
+      'X-RateLimit-Reset': String(hit.timeToExpire),
     };
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    if (!quota.allowed) throw new RateLimitedException({ ...headers, 'Retry-After': String(quota.resetSeconds) });
+    if (hit.isBlocked) throw new RateLimitedException({ ...headers, 'Retry-After': String(hit.timeToExpire) });
     const r = await this.pages.api(username);
     if (r.kind === 'none') throw new ProfileNotFoundException();
     if (r.kind === 'redirect') {

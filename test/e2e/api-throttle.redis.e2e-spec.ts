@@ -65,4 +65,25 @@ describe('REST API rate limits shared through Redis', () => {
     expect(rateHeaders(await new ApiClient(one, other).get('/api/me').expect(200)).remaining).toBe(9);
     expect(rateHeaders(await new ApiClient(two, other).get('/api/me').expect(200)).remaining).toBe(8);
   });
+
+  it('two instances share the public profile API limit per client IP', async () => {
+    // a fresh address each run: counters outlive a run by up to a minute
+    const ip = `198.51.100.${1 + Math.floor(Math.random() * 254)}`;
+    const proxied = await startTestApp({ ...env(), TRUST_PROXY: 'true' }, db);
+    const proxiedToo = await startTestApp({ ...env(), TRUST_PROXY: 'true' }, db);
+    try {
+      for (let i = 1; i <= 60; i++) {
+        const res = await (i % 2 ? proxied : proxiedToo).agent().get('/api/profiles/@nobody-here').set('X-Forwarded-For', ip).expect(404);
+        expect(res.headers['x-ratelimit-remaining']).toBe(String(60 - i));
+      }
+      for (const app of [proxied, proxiedToo]) {
+        const refused = await app.agent().get('/api/profiles/@nobody-here').set('X-Forwarded-For', ip).expect(429);
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      expect(await redis.keys(`*profiles:ip:${ip}`)).toHaveLength(1);
+    } finally {
+      await proxiedToo.close();
+      await proxied.close();
+    }
+  });
 });
