@@ -15,7 +15,8 @@ import { FollowUpsService } from '../contacts/follow-ups.service';
 import { InteractionsService } from '../contacts/interactions.service';
 import { TagsService } from '../tags/tags.service';
 import { buildDemoPlan, DEMO_TAGS } from './demo-data';
-import { DEMO_EMAIL, DEMO_PASSWORD, DemoSeedResult, DemoSeedService } from './demo-seed.service';
+import { PublicProfilesService } from '../profiles/public-profiles.service';
+import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME, DemoSeedResult, DemoSeedService } from './demo-seed.service';
 
 describe('buildDemoPlan', () => {
   const now = new Date('2026-03-04T10:00:00Z');
@@ -167,8 +168,16 @@ describe('DemoSeedService on SQLite', () => {
     }
   });
 
+  it("publishes the demo account's public profile at /@demo", async () => {
+    expect(first.profile).toBe(DEMO_USERNAME);
+    const found = await app.get(PublicProfilesService).lookup(DEMO_USERNAME);
+    expect(found.kind).toBe('profile');
+    if (found.kind !== 'profile') return;
+    expect(found.profile).toMatchObject({ userId, displayName: 'Demo Developer', bioFormat: 'markdown', links: { github: expect.stringContaining('devhub-demo') } });
+  });
+
   it('does not duplicate anything when run again', async () => {
-    const tables = ['contacts', 'interactions', 'follow_ups', 'tags'];
+    const tables = ['contacts', 'interactions', 'follow_ups', 'tags', 'public_profiles'];
     const before = await Promise.all(tables.map((t) => count(`SELECT COUNT(*) AS n FROM ${t} WHERE user_id = ?`, [userId])));
     const links = await count(`SELECT COUNT(*) AS n FROM contact_tags`);
     const again = await app.get(DemoSeedService).run();

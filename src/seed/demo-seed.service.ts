@@ -8,12 +8,16 @@ import { FollowUp } from '../contacts/follow-up.entity';
 import { FollowUpsService } from '../contacts/follow-ups.service';
 import { InteractionsService } from '../contacts/interactions.service';
 import { TransactionService } from '../database/transaction.service';
+import { FormError } from '../common/forms/validate-form';
+import { ProfilesService } from '../profiles/profiles.service';
 import { TagsService } from '../tags/tags.service';
 import { buildDemoPlan } from './demo-data';
 
 export const DEMO_EMAIL = 'demo@devhub.local';
 export const DEMO_PASSWORD = 'demo-password';
 export const DEMO_TIMEZONE = 'Europe/Berlin';
+/** The demo account's public page is /@demo, unless a real account holds that name already. */
+export const DEMO_USERNAME = 'demo';
 
 export interface DemoSeedResult {
   userId: string;
@@ -25,6 +29,8 @@ export interface DemoSeedResult {
   interactions: number;
   followUps: number;
   tags: number;
+  /** the public profile this run created (null: none, or the username was taken) */
+  profile: string | null;
 }
 
 /**
@@ -50,6 +56,7 @@ export class DemoSeedService {
     private readonly interactions: InteractionsService,
     private readonly followUps: FollowUpsService,
     private readonly tags: TagsService,
+    private readonly profiles: ProfilesService,
     private readonly clock: Clock,
   ) {}
 
@@ -68,12 +75,35 @@ export class DemoSeedService {
       const existing = await this.contacts.count(user.id);
       if (existing > 0) {
         this.logger.log(`demo account already has ${existing} contacts; left as they are, password reset`);
-        return { userId: user.id, created, seeded: false, contacts: existing, interactions: 0, followUps: 0, tags: 0 };
+        return { userId: user.id, created, seeded: false, contacts: existing, interactions: 0, followUps: 0, tags: 0, profile: null };
       }
       const counts = await this.fill(m, user.id, user.timezone || DEMO_TIMEZONE);
-      this.logger.log(`demo account filled in ${Date.now() - started} ms: ${JSON.stringify(counts)}`);
-      return { userId: user.id, created, seeded: true, ...counts };
+      const profile = await this.publishProfile(user.id);
+      this.logger.log(`demo account filled in ${Date.now() - started} ms: ${JSON.stringify({ ...counts, profile })}`);
+      return { userId: user.id, created, seeded: true, ...counts, profile };
     });
+  }
+
+  /** A public profile page (with its QR code and vCard) to show off; skipped if the name is taken. */
+  private async publishProfile(userId: string): Promise<string | null> {
+    try {
+      const { username } = await this.profiles.save(userId, {
+        username: DEMO_USERNAME,
+        isPublic: true,
+        displayName: 'Demo Developer',
+        headline: 'Full-stack developer and open-source maintainer (a DevHub demo account)',
+        bio: 'I build **developer tools** in TypeScript and Rust, maintain a few small libraries and speak at meetups.\n\nThis page is what every DevHub user gets: scan the QR code or save the contact card.',
+        bioFormat: 'markdown',
+        location: 'Berlin',
+        website: 'https://example.com',
+        links: { github: 'devhub-demo' },
+      });
+      return username;
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      this.logger.warn(`demo profile not created: ${Object.values(err.fields).join(' ')}`);
+      return null;
+    }
   }
 
   private async fill(m: EntityManager, userId: string, timeZone: string) {
