@@ -13,6 +13,7 @@ import { NotificationsService } from './notifications/notifications.service';
 import { toCurrentUser } from './auth/user.entity';
 import type { AppConfig } from './config/config.schema';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
+import { SentryReporter } from './common/errors/sentry-reporter';
 import { csrfLocals } from './common/http/csrf';
 import { chain } from './common/http/chain';
 import { AppRequest, isApiPath } from './common/http/request-types';
@@ -147,7 +148,7 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
 
   setupOpenApi(app, config, BODY_LIMIT_LABEL);
 
-  app.useGlobalFilters(new HttpExceptionFilter({ apiRateLimit: app.get(ApiRateLimitFallback), bodyLimitLabel: BODY_LIMIT_LABEL }));
+  app.useGlobalFilters(new HttpExceptionFilter({ apiRateLimit: app.get(ApiRateLimitFallback), bodyLimitLabel: BODY_LIMIT_LABEL, errorReporter: app.get(SentryReporter) }));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();
   return app;

@@ -3,6 +3,8 @@ import './load-env';
 import { createApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/config.schema';
 import { JsonLogger } from './common/logging/json-logger';
+import { SentryReporter } from './common/errors/sentry-reporter';
+import { unhandledRejectionListener } from './common/errors/unhandled-rejection';
 
 async function main() {
   let config;
@@ -17,6 +19,8 @@ async function main() {
   }
   const logger = new JsonLogger(config.logLevel);
   const app = await createApp(config, logger);
+  // logged and reported; the server keeps running (Node's default would exit)
+  process.on('unhandledRejection', unhandledRejectionListener(logger, app.get(SentryReporter)));
   const server = await app.listen(config.port, config.host);
   // keep-alive sockets must not hold a graceful shutdown open
   server.keepAliveTimeout = 5000;

@@ -1,12 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { Clock } from './clock';
 import { EncryptionService } from './crypto/encryption.service';
+import { SentryReporter } from './errors/sentry-reporter';
 import { MailerService } from './mail/mailer.service';
 
 /** Cross-cutting providers every feature may inject. */
 @Global()
 @Module({
-  providers: [Clock, EncryptionService, MailerService],
-  exports: [Clock, EncryptionService, MailerService],
+  providers: [Clock, EncryptionService, MailerService, SentryReporter],
+  exports: [Clock, EncryptionService, MailerService, SentryReporter],
 })
 export class CommonModule {}

@@ -56,6 +56,9 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['SMTP_URL', 'mail.example.com', /SMTP_URL must be a URL/],
     ['PLAN_PRICE_PRO', 'ten', /PLAN_PRICE_PRO must be a non-negative number/],
+    ['SENTRY_DSN', 'ftp://key@sentry.example.com/1', /SENTRY_DSN must be a URL/],
+    ['SENTRY_DSN', 'https://sentry.example.com/1', /SENTRY_DSN must be a Sentry DSN .*public key is missing/],
+    ['SENTRY_DSN', 'https://key@sentry.example.com/', /SENTRY_DSN must be a Sentry DSN .*project id is missing/],
   ])('refuses %s=%s with a line naming the variable', (name, value, message) => {
     let error: unknown;
     try {

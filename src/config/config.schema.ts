@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { parseDsn } from '../common/errors/sentry-dsn';
+import { ConfigError } from './config-error';
+
+export { ConfigError };
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -41,16 +45,6 @@ export interface AppConfig {
 }
 
 /** One clear line naming the variable and what was expected. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    expected: string,
-  ) {
-    super(`Invalid configuration: ${variable} must be ${expected}`);
-    this.name = 'ConfigError';
-  }
-}
-
 type Env = Record<string, string | undefined>;
 
 function str(env: Env, name: string, def?: string): string | undefined {
@@ -83,6 +77,13 @@ function bool(env: Env, name: string, def: boolean): boolean {
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   throw new ConfigError(name, `true or false (got "${raw}")`);
+}
+
+/** An http(s) URL with the parts Sentry needs (public key, project id); checked here so a bad one stops start-up at once. */
+function sentryDsn(env: Env): string | undefined {
+  const raw = url(env, 'SENTRY_DSN', undefined, ['http:', 'https:']);
+  if (raw !== undefined) parseDsn(raw);
+  return raw;
 }
 
 function url(env: Env, name: string, def: string | undefined, protocols: string[]): string | undefined {
@@ -228,7 +229,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     planPricePro: num(env, 'PLAN_PRICE_PRO', 0),
     planPricePremium: num(env, 'PLAN_PRICE_PREMIUM', 0),
-    sentryDsn: url(env, 'SENTRY_DSN', undefined, ['http:', 'https:']),
+    sentryDsn: sentryDsn(env),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     logLevel: logLevel as LogLevel,
     dataDir,

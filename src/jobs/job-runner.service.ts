@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { SentryReporter } from '../common/errors/sentry-reporter';
 import { TransactionService } from '../database/transaction.service';
 import { JobLease, JobRun } from './job-run.entity';
 
@@ -9,7 +10,8 @@ export const INSTANCE_ID = `${hostname()}:${process.pid}:${randomUUID().slice(0,
 
 /**
  * Runs a named job once across all instances (a lease row in the database decides who), and
- * records every run with its start, end, outcome and counts for /admin.
+ * records every run with its start, end, outcome and counts for /admin. A failed run is also
+ * reported to Sentry (when SENTRY_DSN is set), tagged with the job and the run's id.
  */
 @Injectable()
 export class JobRunner {
@@ -18,6 +20,7 @@ export class JobRunner {
   constructor(
     private readonly tx: TransactionService,
     private readonly clock: Clock,
+    private readonly errors: SentryReporter,
   ) {}
 
   private async acquire(job: string, ttlMs: number): Promise<boolean> {
@@ -66,8 +69,9 @@ export class JobRunner {
       run.outcome = 'succeeded';
     } catch (err) {
       run.outcome = 'failed';
-      run.error = (err as Error).message.slice(0, 500);
+      run.error = (err instanceof Error ? err.message : `non-error thrown: ${typeof err}`).slice(0, 500);
       this.logger.error(`job ${job} failed: ${run.error}`);
+      this.errors.report(err, { tags: { job, job_run_id: run.id } });
     } finally {
       run.finishedAt = this.clock.now();
       await this.tx.run((m) => m.getRepository(JobRun).update({ id: run.id }, { outcome: run.outcome, counts: run.counts, error: run.error, finishedAt: run.finishedAt }));

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { ApiRateLimitFallback } from '../api/api-rate-limit-fallback';
 import type { ApiRequest } from '../api/api-request';
+import type { SentryReporter } from '../errors/sentry-reporter';
 import { FormError } from '../forms/validate-form';
 import { LoginRequiredException } from '../http/signed-in.guard';
 import { AppRequest, isApiPath } from '../http/request-types';
@@ -12,6 +13,8 @@ export interface HttpExceptionFilterOptions {
   apiRateLimit?: ApiRateLimitFallback;
   /** the body size limit as people read it ("1 MB"), for the 413 message */
   bodyLimitLabel?: string;
+  /** unexpected errors (500s) go to Sentry too when SENTRY_DSN is set */
+  errorReporter?: SentryReporter;
 }
 
 /** /api paths that are not the key-authenticated API: the public profile JSON and the API docs. */
@@ -19,8 +22,8 @@ const OUTSIDE_KEYED_API = /^\/api\/(profiles|docs|openapi)(\/|\.|$)/;
 
 /**
  * One place that turns errors into responses: the contract's JSON shape under /api,
- * an HTML error page everywhere else. Unexpected errors are logged (redacted) and shown as 500
- * without internals.
+ * an HTML error page everywhere else. Unexpected errors are logged (redacted), reported to Sentry
+ * when it is set up, and shown as 500 without internals.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -76,8 +79,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
       message = exception.type === 'entity.too.large' ? 'The request body is too large.' : 'The request body could not be parsed.';
     } else {
       this.logger.error(exception instanceof Error ? `${exception.name}: ${exception.message}` : 'non-error thrown', exception instanceof Error ? exception.stack : undefined);
+      this.report(exception, req);
     }
-    if (status >= 500 && exception instanceof HttpException) this.logger.error(`${status}: ${message}`);
+    if (status >= 500 && exception instanceof HttpException) {
+      this.logger.error(`${status}: ${message}`);
+      this.report(exception, req);
+    }
 
     for (const [k, v] of Object.entries(extraHeaders)) res.setHeader(k, v);
     const error = STATUS_CODES[status] ?? 'Error';
@@ -86,6 +93,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     const view = status === 404 ? 'errors/404' : status >= 500 ? 'errors/500' : 'errors/error';
     res.status(status).render(view, { title: status === 404 ? 'Page not found' : error, status, error, message, requestId: req.requestId });
+  }
+
+  /** The method and path only: headers, cookies, body and query string never leave the process. */
+  private report(exception: unknown, req: AppRequest) {
+    this.options.errorReporter?.report(exception, { request: { method: req.method, path: req.path }, requestId: req.requestId });
   }
 }
 
