@@ -211,6 +211,12 @@ export class ContactsRepository {
     return true;
   }
 
+  /** New contacts and their tag links, with one INSERT each (the caller keeps the batches small). */
+  async insertMany(m: EntityManager, rows: Contact[], links: Array<{ contactId: string; tagId: string }>): Promise<void> {
+    if (rows.length) await m.createQueryBuilder().insert().into(Contact).values(rows).updateEntity(false).execute();
+    if (links.length) await m.createQueryBuilder().insert().into(ContactTag).values(links).updateEntity(false).execute();
+  }
+
   async unlinkTag(m: EntityManager, contactId: string, tagId: string): Promise<boolean> {
     const res = await m.getRepository(ContactTag).delete({ contactId, tagId });
     return (res.affected ?? 0) > 0;

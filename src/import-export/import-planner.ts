@@ -1,3 +1,4 @@
+import { yieldToEventLoop } from '../common/event-loop';
 import { validateForm } from '../common/forms/validate-form';
 import type { ContactEditableValues } from '../contacts/contact-fields';
 import { ContactInput, ContactInputDto } from '../contacts/dto/contact-input.dto';
@@ -120,6 +121,9 @@ function conflicts(a: State, b: State): boolean {
  * second import of the same file a no-op. Rows without a name (nor an e-mail to derive one) or
  * with a value ContactInputDto refuses are skipped with the reason.
  */
+/** Rows planned between two turns of the event loop for other requests. */
+const PLAN_YIELD_EVERY = 500;
+
 export async function planImport(records: ImportRecord[], existing: Iterable<ExistingContact>): Promise<ImportPlan> {
   const byId = new Map<string, Target>();
   const byEmail = new Map<string, Target>();
@@ -158,7 +162,9 @@ export async function planImport(records: ImportRecord[], existing: Iterable<Exi
     plan.rows.push({ line: r.line, action: 'skip', category, reason, name: '', email: null, company: null, title: null, tags: [], ...shown });
   };
 
-  for (const record of records) {
+  for (const [i, record] of records.entries()) {
+    // validation is async only in name: without a turn now and then, a big file holds up every request
+    if (i % PLAN_YIELD_EVERY === PLAN_YIELD_EVERY - 1) await yieldToEventLoop();
     if (record.error) {
       skip(record, 'broken', `Line ${record.line} ${record.error.replace(/^The vCard/, 'the vCard')}`);
       continue;

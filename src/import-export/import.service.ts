@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager, LessThan } from 'typeorm';
 import { Clock } from '../common/clock';
+import { yieldToEventLoop } from '../common/event-loop';
 import { FormError } from '../common/forms/validate-form';
 import { ContactsService } from '../contacts/contacts.service';
 import { isId } from '../contacts/crm.errors';
@@ -48,7 +49,8 @@ export interface ImportResult {
   skipped: number;
 }
 
-const REINDEX_BATCH = 500;
+/** Merges (one contact each) between two turns of the event loop for other requests. */
+const MERGE_YIELD_EVERY = 25;
 
 /**
  * Contact import: upload → preview (nothing written but the pending file) → confirm, which
@@ -117,7 +119,9 @@ export class ImportService {
    * nothing), and any error rolls everything back.
    */
   async confirm(userId: string, id: string): Promise<ImportResult> {
-    let line = 0;
+    // where the import was when it failed, for the message: "line 7" or "lines 2–251"
+    let at = '';
+    const lines = (first: number, last: number) => (first === last ? `line ${first}` : `lines ${first}–${last}`);
     try {
       return await this.tx.run(async (m) => {
         const pending = await this.load(m, userId, id);
@@ -126,47 +130,33 @@ export class ImportService {
         const doc = readImportDocument(pending.content, pending.filename);
         const plan = await planImport(doc.records, await this.existingContacts(userId));
 
-        const tagIds = new Map<string, string>();
-        for (const name of [...plan.creates.flatMap((c) => c.tags), ...plan.merges.flatMap((x) => x.tags)]) {
-          const key = name.toLowerCase();
-          if (tagIds.has(key)) continue;
-          const { ids } = await this.tags.idsForNames(userId, [name]);
-          tagIds.set(key, ids[0] ?? (await this.tags.create(userId, name)).id);
-        }
+        const tagRefs = await this.tags.ensureNamed(userId, [...plan.creates.flatMap((c) => c.tags), ...plan.merges.flatMap((x) => x.tags)]);
+        const refsOf = (names: string[]) => names.map((n) => tagRefs.get(n.toLowerCase())!);
 
-        const tagged: Array<{ id: string; line: number }> = [];
-        for (const c of plan.creates) {
-          line = c.lines[0]!;
-          const created = await this.contacts.create(userId, c.input);
-          for (const name of c.tags) await this.contacts.linkTag(m, created.id, tagIds.get(name.toLowerCase())!);
-          if (c.tags.length) tagged.push({ id: created.id, line });
-        }
-        // tag names are part of the search index; one pass over many contacts is much cheaper than one each
-        for (let i = 0; i < tagged.length; i += REINDEX_BATCH) {
-          line = tagged[i]!.line;
-          await this.contacts.reindex(m, tagged.slice(i, i + REINDEX_BATCH).map((x) => x.id));
-        }
-        // contact.created went out before the tags were linked: contact.updated carries them
-        for (const x of tagged) {
-          line = x.line;
-          await this.contacts.touch(m, userId, x.id);
-        }
-        for (const merge of plan.merges) {
-          line = merge.lines[0]!;
-          for (const name of merge.tags) await this.contacts.linkTag(m, merge.contactId, tagIds.get(name.toLowerCase())!);
+        // new contacts in batches, each contact.created event already carrying its tags
+        await this.contacts.createMany(
+          m,
+          userId,
+          plan.creates.map((c) => ({ input: c.input, tags: refsOf(c.tags) })),
+          (first, last) => (at = lines(plan.creates[first]!.lines[0]!, plan.creates[last]!.lines[0]!)),
+        );
+        for (const [i, merge] of plan.merges.entries()) {
+          at = lines(merge.lines[0]!, merge.lines[0]!);
+          for (const tag of refsOf(merge.tags)) await this.contacts.linkTag(m, merge.contactId, tag.id);
           // mergeInput fills exactly the empty fields the plan found, appends the notes, and records contact.updated with the tags
           await this.contacts.mergeInput(userId, merge.contactId, { name: merge.name, ...merge.patch });
+          if (i % MERGE_YIELD_EVERY === MERGE_YIELD_EVERY - 1) await yieldToEventLoop();
         }
         return { created: plan.creates.length, updated: plan.merges.length, skipped: plan.counts.skip };
       });
     } catch (err) {
       if (err instanceof ImportError) throw err;
-      this.logger.error(`import ${id} failed at line ${line}: ${err instanceof Error ? err.message : String(err)}`, err instanceof Error ? err.stack : undefined);
+      this.logger.error(`import ${id} failed at ${at || 'the start'}: ${err instanceof Error ? err.message : String(err)}`, err instanceof Error ? err.stack : undefined);
       const detail = err instanceof FormError ? ` (${err.message})` : '';
       throw new ImportError(
         'failed',
-        line
-          ? `The import stopped at line ${line}${detail}, so nothing was imported: your contacts are exactly as they were. You can try again; if it keeps failing, remove that row from the file.`
+        at
+          ? `The import stopped at ${at}${detail}, so nothing was imported: your contacts are exactly as they were. You can try again; if it keeps failing, remove ${at.startsWith('lines') ? 'those rows' : 'that row'} from the file.`
           : `The import failed before its first row${detail}, so nothing was imported: your contacts are exactly as they were. Please try again.`,
       );
     }

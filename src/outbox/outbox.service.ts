@@ -35,8 +35,15 @@ export class OutboxService {
   }
 
   async record(m: EntityManager, userId: string, type: EventType, data: unknown): Promise<void> {
+    await this.recordMany(m, userId, type, [data]);
+  }
+
+  /** One event per item, in order, with one INSERT (bulk changes such as an import). */
+  async recordMany(m: EntityManager, userId: string, type: EventType, items: unknown[]): Promise<void> {
+    if (!items.length) return;
     // the app's clock with milliseconds (the database default has whole seconds on SQLite), so
     // events of one change keep their order when they are fanned out
-    await m.getRepository(OutboxEvent).insert({ id: randomUUID(), userId, type, payload: JSON.stringify(data), createdAt: this.stamp(), dispatchedAt: null });
+    const rows = items.map((data) => ({ id: randomUUID(), userId, type, payload: JSON.stringify(data), createdAt: this.stamp(), dispatchedAt: null }));
+    await m.createQueryBuilder().insert().into(OutboxEvent).values(rows).updateEntity(false).execute();
   }
 }

@@ -4,6 +4,7 @@ import { EntityManager, In } from 'typeorm';
 import { Clock } from '../common/clock';
 import { FormError } from '../common/forms/validate-form';
 import { ContactsService } from '../contacts/contacts.service';
+import type { TagRef } from '../contacts/contact.mapper';
 import { ContactNotFoundError, isId } from '../contacts/crm.errors';
 import { TransactionService } from '../database/transaction.service';
 import { Tag } from './tag.entity';
@@ -83,6 +84,22 @@ export class TagsService {
     const tags = await this.tx.manager.getRepository(Tag).find({ where: { userId, nameKey: In(keys) } });
     const found = new Set(tags.map((t) => t.nameKey));
     return { ids: tags.map((t) => t.id), unknown: keys.filter((k) => !found.has(k)) };
+  }
+
+  /**
+   * The tags with these names, created where missing (an import's tags), keyed by the name as given,
+   * lower-cased. A tag that exists keeps its own spelling.
+   */
+  ensureNamed(userId: string, names: string[]): Promise<Map<string, TagRef>> {
+    return this.tx.run(async (m) => {
+      const refs = new Map<string, TagRef>();
+      for (const given of names) {
+        if (refs.has(given.toLowerCase())) continue;
+        const { tag } = await this.findOrCreate(m, userId, normalizeTagName(given));
+        refs.set(given.toLowerCase(), { id: tag.id, name: tag.name });
+      }
+      return refs;
+    });
   }
 
   private async findOrCreate(m: EntityManager, userId: string, name: string): Promise<{ tag: Tag; created: boolean }> {
