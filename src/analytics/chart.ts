@@ -1,3 +1,5 @@
+import { escapeMarkup } from '../common/views/escape';
+
 /**
  * A server-rendered SVG chart of daily views (bars) and unique visitors (line). Colours come from
  * classes styled in app.css (dark mode included); no inline styles, so the strict CSP holds.
@@ -13,7 +15,6 @@ const W = 720;
 const H = 220;
 const PAD = { top: 12, right: 12, bottom: 28, left: 40 };
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 export function shortDay(day: string): string {
@@ -45,7 +46,7 @@ export function renderChart(points: DayPoint[], label: string): string {
   const parts: string[] = [];
   parts.push(`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="chart-title chart-desc" preserveAspectRatio="xMidYMid meet">`);
   const total = points.reduce((s, p) => s + p.views, 0);
-  parts.push(`<title id="chart-title">${esc(label)}</title>`);
+  parts.push(`<title id="chart-title">${escapeMarkup(label)}</title>`);
   parts.push(`<desc id="chart-desc">${total} views over ${points.length} days; the peak day had ${max}. The table below lists every day.</desc>`);
   for (let v = 0; v <= top; v += step) {
     const yy = r(y(v));
@@ -56,13 +57,13 @@ export function renderChart(points: DayPoint[], label: string): string {
   points.forEach((p, i) => {
     const h = (p.views / top) * plotH;
     parts.push(
-      `<g class="chart-day"><title>${esc(shortDay(p.day))}: ${p.views} view${p.views === 1 ? '' : 's'}, ${p.visitors} visitor${p.visitors === 1 ? '' : 's'}</title>` +
+      `<g class="chart-day"><title>${escapeMarkup(shortDay(p.day))}: ${p.views} view${p.views === 1 ? '' : 's'}, ${p.visitors} visitor${p.visitors === 1 ? '' : 's'}</title>` +
         `<rect class="chart-hit" x="${r(x(i) - slot / 2)}" y="${PAD.top}" width="${r(slot)}" height="${plotH}"/>` +
         (p.views > 0 ? `<rect class="chart-bar" x="${r(x(i) - barW / 2)}" y="${r(y(p.views))}" width="${r(barW)}" height="${r(Math.max(h, 1))}" rx="1"/>` : '') +
         `</g>`,
     );
     if ((points.length - 1 - i) % labelEvery === 0) {
-      parts.push(`<text class="chart-axis" x="${r(x(i))}" y="${H - 8}" text-anchor="middle">${esc(shortDay(p.day))}</text>`);
+      parts.push(`<text class="chart-axis" x="${r(x(i))}" y="${H - 8}" text-anchor="middle">${escapeMarkup(shortDay(p.day))}</text>`);
     }
   });
   const line = points.map((p, i) => `${r(x(i))},${r(y(p.visitors))}`).join(' ');

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { yieldToEventLoop } from '../common/event-loop';
 
 /** A file answer whose body is produced piece by piece. */
 export interface Download {
@@ -37,7 +38,9 @@ export async function sendDownload(res: Response, download: Download): Promise<v
     if (!buffer) return;
     const ok = res.write(buffer);
     buffer = '';
-    if (!ok && !closed) await new Promise<void>((resolve) => {
+    // a fast reader never makes us wait for 'drain': other requests still get a turn between pieces
+    if (ok || closed) return yieldToEventLoop();
+    await new Promise<void>((resolve) => {
       const done = () => {
         res.off('drain', done);
         res.off('close', done);

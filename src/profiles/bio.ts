@@ -1,3 +1,4 @@
+import { escapeMarkup } from '../common/views/escape';
 import type { BioFormat } from './public-profile.entity';
 
 /**
@@ -9,8 +10,6 @@ import type { BioFormat } from './public-profile.entity';
  */
 export const BIO_MAX = 2000;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;', '=': '&#61;' };
-export const escapeHtml = (s: string) => s.replace(/[&<>"'`=]/g, (c) => ESCAPES[c]!);
 
 const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
 
@@ -22,7 +21,7 @@ function trimUrl(url: string): string {
 }
 
 function anchor(href: string, textHtml: string): string {
-  return `<a href="${escapeHtml(href)}" rel="nofollow ugc noopener">${textHtml}</a>`;
+  return `<a href="${escapeMarkup(href)}" rel="nofollow ugc noopener">${textHtml}</a>`;
 }
 
 /** Escapes text and links its URLs; `rest` formats the text between URLs (already escaped). */
@@ -32,11 +31,11 @@ function autolink(raw: string, rest: (escaped: string) => string = (s) => s): st
   for (const m of raw.matchAll(URL_RE)) {
     const url = trimUrl(m[0]);
     const start = m.index!;
-    out += rest(escapeHtml(raw.slice(last, start)));
-    out += anchor(url, escapeHtml(url));
+    out += rest(escapeMarkup(raw.slice(last, start)));
+    out += anchor(url, escapeMarkup(url));
     last = start + url.length;
   }
-  return out + rest(escapeHtml(raw.slice(last)));
+  return out + rest(escapeMarkup(raw.slice(last)));
 }
 
 function emphasis(escaped: string): string {
@@ -53,12 +52,12 @@ function markdownInline(raw: string): string {
   return raw
     .split(/(`[^`\n]+`)/)
     .map((part, i) => {
-      if (i % 2 === 1) return `<code>${escapeHtml(part.slice(1, -1))}</code>`;
+      if (i % 2 === 1) return `<code>${escapeMarkup(part.slice(1, -1))}</code>`;
       let out = '';
       let last = 0;
       for (const m of part.matchAll(MD_LINK)) {
         out += autolink(part.slice(last, m.index), emphasis);
-        out += anchor(m[2]!, emphasis(escapeHtml(m[1]!)));
+        out += anchor(m[2]!, emphasis(escapeMarkup(m[1]!)));
         last = m.index! + m[0].length;
       }
       return out + autolink(part.slice(last), emphasis);

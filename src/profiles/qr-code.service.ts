@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import QRCode from 'qrcode';
+import { escapeMarkup } from '../common/views/escape';
 
 export interface QrImage {
   body: Buffer;
@@ -31,7 +32,7 @@ export class QrCodeService {
   /** The SVG for inlining into a page, labelled for screen readers. */
   async inlineSvg(url: string, label: string): Promise<string> {
     const { body } = await this.svg(url);
-    const safeLabel = label.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+    const safeLabel = escapeMarkup(label);
     return body.toString('utf8').replace('<svg ', `<svg class="qr-svg" role="img" aria-label="${safeLabel}" `);
   }
 

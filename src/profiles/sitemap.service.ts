@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { profileUrl } from './profile.views';
 import { ProfilesRepository } from './profiles.repository';
+import { escapeMarkup } from '../common/views/escape';
 
 /** The sitemap protocol's limit per file. */
 export const SITEMAP_MAX_URLS = 50_000;
@@ -13,7 +14,6 @@ export interface SitemapSink {
   write(chunk: string): Promise<void>;
 }
 
-const xml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 const w3cDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, '+00:00');
 
 /**
@@ -38,7 +38,7 @@ export class SitemapService {
     if (total <= this.urlsPerFile) return this.writeUrls(out);
     const files = Math.ceil(total / this.urlsPerFile);
     await out.write('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n');
-    for (let i = 1; i <= files; i++) await out.write(`<sitemap><loc>${xml(`${this.config.baseUrl}/sitemaps/profiles-${i}.xml`)}</loc></sitemap>\n`);
+    for (let i = 1; i <= files; i++) await out.write(`<sitemap><loc>${escapeMarkup(`${this.config.baseUrl}/sitemaps/profiles-${i}.xml`)}</loc></sitemap>\n`);
     await out.write('</sitemapindex>\n');
   }
 
@@ -64,7 +64,7 @@ export class SitemapService {
       if (!rows.length) break;
       let chunk = '';
       for (const r of rows) {
-        chunk += `<url><loc>${xml(profileUrl(this.config.baseUrl, r.username))}</loc><lastmod>${w3cDate(r.updatedAt)}</lastmod></url>\n`;
+        chunk += `<url><loc>${escapeMarkup(profileUrl(this.config.baseUrl, r.username))}</loc><lastmod>${w3cDate(r.updatedAt)}</lastmod></url>\n`;
       }
       await out.write(chunk);
       left -= rows.length;

@@ -192,9 +192,3 @@ export function listedNames(html: string): string[] {
   return [...html.matchAll(/<a class="contact-link" href="\/contacts\/[^"]+"><span class="avatar avatar-sm" aria-hidden="true">[^<]*<\/span><span>([^<]*)<\/span><\/a>/g)].map((m) => m[1]);
 }
 
-const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#x27;': "'", '&#x60;': '`', '&#x3D;': '=' };
-
-/** Undoes Handlebars' escaping (for reading links out of a page). */
-export function unescapeHtml(html: string): string {
-  return html.replace(/&(?:amp|lt|gt|quot|#x27|#x60|#x3D);/g, (e) => ENTITIES[e]);
-}
