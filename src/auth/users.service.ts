@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { EncryptionService } from '../common/crypto/encryption.service';
 import { hashPassword, verifyPassword } from '../common/crypto/password-hasher';
+import { yieldToEventLoop } from '../common/event-loop';
 import { FormError } from '../common/forms/validate-form';
 import { TransactionService } from '../database/transaction.service';
 import { Plan, User } from './user.entity';
@@ -23,6 +24,9 @@ export interface GithubIdentity {
   avatarUrl: string | null;
   accessToken: string;
 }
+
+/** Rows per DELETE when an account is removed on SQLite. */
+const DELETE_SLICE = 2000;
 
 @Injectable()
 export class UsersService {
@@ -153,7 +157,18 @@ export class UsersService {
       if (typed !== user.email) throw new FormError({ email: `That is not your e-mail address. Type ${user.email} to confirm.` });
       const postgres = m.connection.options.type === 'postgres';
       for (const table of await tablesWithUserId(m)) {
-        await m.query(`DELETE FROM "${table.replace(/"/g, '""')}" WHERE "user_id" = ${postgres ? '$1' : '?'}`, [userId]);
+        const quoted = `"${table.replace(/"/g, '""')}"`;
+        if (postgres) {
+          await m.query(`DELETE FROM ${quoted} WHERE "user_id" = $1`, [userId]);
+          continue;
+        }
+        // SQLite deletes synchronously: a big account (100,000 interactions, their FTS and counter
+        // triggers) would hold up every request for seconds, so it goes in slices with a turn between
+        for (;;) {
+          const res = await m.queryRunner!.query(`DELETE FROM ${quoted} WHERE rowid IN (SELECT rowid FROM ${quoted} WHERE "user_id" = ? LIMIT ${DELETE_SLICE})`, [userId], true);
+          if ((res.affected ?? 0) < DELETE_SLICE) break;
+          await yieldToEventLoop();
+        }
       }
       await m.getRepository(User).delete({ id: userId });
       // an instance keeps an admin: when the last one leaves, the longest-standing account takes over

@@ -128,6 +128,7 @@ export class ImportService {
         const deleted = await m.getRepository(PendingImport).delete({ id: pending.id, userId });
         if (!deleted.affected) throw notFound();
         const doc = readImportDocument(pending.content, pending.filename);
+        await yieldToEventLoop(); // parsing 10,000 rows takes a moment; so will planning them
         const plan = await planImport(doc.records, await this.existingContacts(userId));
 
         const tagRefs = await this.tags.ensureNamed(userId, [...plan.creates.flatMap((c) => c.tags), ...plan.merges.flatMap((x) => x.tags)]);

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tablesWithUserId } from '../../src/auth/users.service';
 import { Clock } from '../../src/common/clock';
 import { ContactsRepository } from '../../src/contacts/contacts.repository';
+import { Interaction } from '../../src/contacts/interaction.entity';
 import { parseCsv } from '../../src/import-export/csv';
 import { DEVHUB_CSV_COLUMNS } from '../../src/import-export/export.service';
 import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from '../../src/import-export/import-limits';
@@ -414,6 +416,11 @@ describe('import / export / account deletion', () => {
     };
     const keeperBefore = await rowsOf(keeper.id);
     expect(keeperBefore.contacts).toBe(5);
+    // a long history: more than one slice of the SQLite deletion (2,000 rows a statement)
+    const leaverAda = await contact(leaver.id, 'Ada Lovelace');
+    const history = Array.from({ length: 4500 }, (_, i) => ({ id: randomUUID(), userId: leaver.id, contactId: leaverAda.id, type: 'other' as const, occurredAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000), summary: `note ${i}`, createdAt: new Date(), updatedAt: new Date() }));
+    for (let i = 0; i < history.length; i += 500) await t.dataSource.createQueryBuilder().insert().into(Interaction).values(history.slice(i, i + 500)).execute();
+    expect(await count('SELECT COUNT(*) AS n FROM interactions WHERE user_id = ?', leaver.id)).toBe(4501);
 
     const wrong = await submitForm(leaver.agent, '/settings/account', '/settings/account/delete', { email: keeper.email });
     expect(wrong.status).toBe(422);
