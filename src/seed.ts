@@ -13,6 +13,7 @@ async function main() {
   try {
     const result = await app.get(DemoSeedService).run();
     process.stdout.write(`Demo account ${result.created ? 'created' : 'refreshed'}: log in at ${config.baseUrl}/login as ${DEMO_EMAIL} / ${DEMO_PASSWORD}\n`);
+    if (result.profile) process.stdout.write(`Its public profile: ${config.baseUrl}/@${result.profile}\n`);
   } finally {
     await app.close();
   }
