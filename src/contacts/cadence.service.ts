@@ -55,9 +55,29 @@ export class CadenceService {
     await this.schedule(m, contact, due);
   }
 
+  /**
+   * The first cadence follow-ups of contacts created just now (an import): nothing to look up, as a
+   * new contact has no interactions and no done follow-ups yet, so each is due N days after it was
+   * added. One INSERT and one outbox INSERT for the lot.
+   */
+  async scheduleForNew(m: EntityManager, contacts: Contact[]): Promise<void> {
+    const rows = contacts
+      .filter((c) => c.keepInTouchDays)
+      .map((c) => this.cadenceRow(c, new Date(new Date(c.createdAt).getTime() + c.keepInTouchDays! * DAY_MS)));
+    if (!rows.length) return;
+    await m.createQueryBuilder().insert().into(FollowUp).values(rows).updateEntity(false).execute();
+    await this.outbox.recordMany(m, contacts[0]!.userId, 'followup.created', rows.map(toFollowUpView));
+  }
+
   private async schedule(m: EntityManager, contact: Contact, dueAt: Date) {
+    const fu = this.cadenceRow(contact, dueAt);
+    await m.getRepository(FollowUp).insert(fu);
+    await this.outbox.record(m, contact.userId, 'followup.created', toFollowUpView(fu));
+  }
+
+  private cadenceRow(contact: Contact, dueAt: Date): FollowUp {
     const now = this.clock.now();
-    const fu = m.getRepository(FollowUp).create({
+    return {
       id: randomUUID(),
       userId: contact.userId,
       contactId: contact.id,
@@ -69,8 +89,6 @@ export class CadenceService {
       dueNotifiedAt: null,
       createdAt: now,
       updatedAt: now,
-    });
-    await m.getRepository(FollowUp).insert(fu);
-    await this.outbox.record(m, contact.userId, 'followup.created', toFollowUpView(fu));
+    };
   }
 }

@@ -74,10 +74,10 @@ export class ContactsService {
   }
 
   /**
-   * Many new contacts at once (an import), inside the caller's transaction: rows, tag links and
-   * contact.created events (with the tags) go in batches of CREATE_BATCH, one INSERT each, and
-   * other requests get a turn between batches. `onBatch` hears which items a batch holds before it
-   * is written, so an error can be reported against them.
+   * Many new contacts at once (an import), inside the caller's transaction: rows, tag links,
+   * contact.created events (with the tags) and first cadence follow-ups go in batches of
+   * CREATE_BATCH, one INSERT each, and other requests get a turn between batches. `onBatch` hears
+   * which items a batch holds before it is written, so an error can be reported against them.
    */
   async createMany(
     m: EntityManager,
@@ -100,7 +100,7 @@ export class ContactsService {
       );
       const batchViews = rows.map((r, j) => toContactView(r, tagLists[j]));
       await this.outbox.recordMany(m, userId, 'contact.created', batchViews);
-      for (const r of rows) if (r.keepInTouchDays) await this.cadence.sync(m, r);
+      await this.cadence.scheduleForNew(m, rows);
       views.push(...batchViews);
       await yieldToEventLoop();
     }

@@ -5,7 +5,7 @@ import { tablesWithUserId } from '../../src/auth/users.service';
 import { Clock } from '../../src/common/clock';
 import { ContactsRepository } from '../../src/contacts/contacts.repository';
 import { Interaction } from '../../src/contacts/interaction.entity';
-import { parseCsv } from '../../src/import-export/csv';
+import { csvRow, parseCsv } from '../../src/import-export/csv';
 import { DEVHUB_CSV_COLUMNS } from '../../src/import-export/export.service';
 import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from '../../src/import-export/import-limits';
 import { parseVCards } from '../../src/import-export/vcard';
@@ -254,6 +254,38 @@ describe('import / export / account deletion', () => {
     expect(doc.tags.map((x: { name: string }) => x.name).sort()).toEqual(['Conference', 'Mathematics', 'Rust']);
     expect(doc.interactions).toEqual([expect.objectContaining({ contactId: ada.id, type: 'call', summary: 'Talked about Note G' })]);
     expect(doc.followUps).toEqual([expect.objectContaining({ contactId: ada.id, note: 'Send the paper', status: 'open' })]);
+  });
+
+  it('gives imported contacts with a keep-in-touch cadence their one open cadence follow-up', async () => {
+    const { agent, id: userId } = await newUser('Cadence Importer');
+    const row = (values: Record<string, unknown>) => csvRow(DEVHUB_CSV_COLUMNS.map((c) => values[c] ?? ''));
+    const csv = [
+      csvRow([...DEVHUB_CSV_COLUMNS]),
+      row({ name: 'Every Month', email: 'monthly@example.com', keepInTouchDays: 30 }),
+      row({ name: 'Every Week', email: 'weekly@example.com', keepInTouchDays: 7, tags: 'Rust' }),
+      row({ name: 'No Cadence', email: 'never@example.com' }),
+    ].join('\r\n');
+    const { id } = await preview(agent, csv, 'devhub-contacts.csv');
+    expect((await confirm(agent, id)).status).toBe(303);
+
+    const pg = t.dataSource.options.type === 'postgres';
+    const followUps: Array<{ name: string; due_at: string | Date; created_at: string | Date; note: string; status: string }> = await t.dataSource.query(
+      `SELECT c.name, f.due_at, c.created_at, f.note, f.status FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+        WHERE f.user_id = ${pg ? '$1' : '?'} AND f.is_cadence = ${pg ? 'true' : '1'} ORDER BY c.name`,
+      [userId],
+    );
+    const at = (v: string | Date) => new Date(v instanceof Date ? v : `${v.replace(' ', 'T')}Z`).getTime();
+    expect(followUps.map((f) => [f.name, f.note, f.status, Math.round((at(f.due_at) - at(f.created_at)) / 86_400_000)])).toEqual([
+      ['Every Month', 'Keep in touch (every 30 days)', 'open', 30],
+      ['Every Week', 'Keep in touch (every 7 days)', 'open', 7],
+    ]);
+    expect(await count(`SELECT COUNT(*) AS n FROM outbox_events WHERE user_id = ? AND type = 'followup.created'`, userId)).toBe(2);
+
+    // the usual cadence rules take over from there: logging an interaction moves it, never doubles it
+    const weekly = await contact(userId, 'Every Week');
+    const page = await agent.get(`/contacts/${weekly.id}`).expect(200);
+    await agent.post(`/contacts/${weekly.id}/interactions`).type('form').send({ _csrf: csrfFrom(page.text), type: 'call', summary: 'Caught up' }).expect(303);
+    expect(await count(`SELECT COUNT(*) AS n FROM follow_ups WHERE contact_id = ? AND status = 'open'`, weekly.id)).toBe(1);
   });
 
   it('downloads one contact’s vCard from its page, and 404s another user’s contact', async () => {
