@@ -1,5 +1,6 @@
-import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, PayloadTooLargeException } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, Injectable, PayloadTooLargeException } from '@nestjs/common';
 import type { Response } from 'express';
+import { SentryReporter } from '../common/errors/sentry-reporter';
 import { HttpExceptionFilter } from '../common/filters/http-exception.filter';
 import { ImportError } from './import-export.errors';
 import { importTooLargeError } from './import.service';
@@ -8,11 +9,17 @@ import { uploadPageModel } from './import-views';
 /**
  * Turns what can go wrong with an upload (multer's size and field limits, an unreadable file)
  * into the upload page with the message beside the file field. Everything else (CSRF, sign-in)
- * goes to the app's own filter.
+ * goes to the app's own filter, which logs and reports what nobody expected. (A failed confirm is
+ * reported by ImportService itself, with the error behind it.)
  */
 @Catch()
+@Injectable()
 export class ImportUploadFilter implements ExceptionFilter {
-  private readonly fallback = new HttpExceptionFilter();
+  private readonly fallback: HttpExceptionFilter;
+
+  constructor(reporter: SentryReporter) {
+    this.fallback = new HttpExceptionFilter({ errorReporter: reporter });
+  }
 
   catch(exception: unknown, host: ArgumentsHost) {
     const res = host.switchToHttp().getResponse<Response>();

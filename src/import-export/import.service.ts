@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager, LessThan } from 'typeorm';
 import { Clock } from '../common/clock';
+import { SentryReporter } from '../common/errors/sentry-reporter';
 import { yieldToEventLoop } from '../common/event-loop';
 import { FormError } from '../common/forms/validate-form';
 import { ContactsService } from '../contacts/contacts.service';
@@ -67,6 +68,7 @@ export class ImportService {
     private readonly tags: TagsService,
     private readonly reader: OwnedRowsReader,
     private readonly clock: Clock,
+    private readonly errors: SentryReporter,
   ) {}
 
   /** Checks and parses the file, then keeps it server-side; returns the pending import's id. */
@@ -153,6 +155,8 @@ export class ImportService {
     } catch (err) {
       if (err instanceof ImportError) throw err;
       this.logger.error(`import ${id} failed at ${at || 'the start'}: ${err instanceof Error ? err.message : String(err)}`, err instanceof Error ? err.stack : undefined);
+      // the user gets the friendly 500 page below; Sentry gets what actually went wrong
+      if (!(err instanceof FormError)) this.errors.report(err, { tags: { import_id: id } });
       const detail = err instanceof FormError ? ` (${err.message})` : '';
       throw new ImportError(
         'failed',

@@ -5,11 +5,12 @@ import { SentryReporter } from '../../src/common/errors/sentry-reporter';
 import { unhandledRejectionListener } from '../../src/common/errors/unhandled-rejection';
 import { JsonLogger } from '../../src/common/logging/json-logger';
 import { ContactPagesService } from '../../src/contacts/contact-pages.service';
+import { ContactsRepository } from '../../src/contacts/contacts.repository';
 import { ContactsService } from '../../src/contacts/contacts.service';
 import { JobRunner } from '../../src/jobs/job-runner.service';
 import { ApiUser, apiUser, expectError, MISSING_ID } from '../support/api';
 import { FakeSentry, startFakeSentry } from '../fakes/fake-sentry';
-import { startTestApp, TestApp } from '../support/test-app';
+import { csrfFrom, startTestApp, TestApp } from '../support/test-app';
 
 const VERSION = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version as string;
 
@@ -39,6 +40,8 @@ describe('Sentry reporting', () => {
 
   it('an unexpected API error: the client gets the usual 500, Sentry one redacted event', async () => {
     const before = sentry.received.length;
+    // reported once, not twice with the second dropped as a repeat
+    const duplicates = reporter.stats.duplicates;
     jest.spyOn(t.app.get(ContactsService), 'list').mockImplementationOnce(async () => {
       throw new Error('lookup failed for grace.hopper@navy.mil');
     });
@@ -73,6 +76,24 @@ describe('Sentry reporting', () => {
 
     // the e-mail, the query string and the key appear nowhere in what left the process
     expect(hit.raw).not.toMatch(/grace|navy\.mil|q=|limit=|dh_|authorization|cookie/i);
+    expect(reporter.stats.duplicates).toBe(duplicates);
+  });
+
+  it('a failed import: the friendly 500 page, and Sentry gets the error behind it', async () => {
+    const before = sentry.received.length;
+    const csv = 'Name,E-mail Address\nAda Lovelace,ada@example.com\n';
+    const form = await u.agent.get('/settings/account').expect(200);
+    const uploaded = await u.agent.post(`/settings/account/import?_csrf=${csrfFrom(form.text)}`).attach('file', Buffer.from(csv), 'contacts.csv').expect(303);
+    const page = await u.agent.get(uploaded.headers.location).expect(200);
+    jest.spyOn(t.app.get(ContactsRepository), 'insertMany').mockRejectedValueOnce(new Error('SQLITE_FULL: database or disk is full (ada@example.com)'));
+    const res = await u.agent.post(uploaded.headers.location).type('form').send({ _csrf: csrfFrom(page.text) }).expect(500);
+    expect(res.text).toContain('Nothing was imported.');
+    expect(res.text).not.toContain('SQLITE_FULL');
+
+    const hits = await receivedSince(before);
+    expect(hits).toHaveLength(1);
+    expect(hits[0].event.exception.values[0]).toMatchObject({ type: 'Error', value: 'SQLITE_FULL: database or disk is full ([email])' });
+    expect(hits[0].event.tags).toEqual({ import_id: uploaded.headers.location.split('/').pop(), request_id: res.headers['x-request-id'] });
   });
 
   it('an unexpected page error: the 500 page with its reference, and the same request id in Sentry', async () => {

@@ -79,12 +79,15 @@ export function scrub<T>(value: T): T {
  * for de-duplication. The fingerprint stays in memory and is never sent.
  */
 export function buildEvent(error: unknown, context: ErrorContext, defaults: EventDefaults, now = Date.now()): { event: SentryEvent; fingerprint: string } {
-  const { type, value, stack } = describeError(error);
+  const described = describeError(error);
+  const { type, stack } = described;
+  // redacted before it is cut: an address or token cut in half would no longer look like one
+  const value = redact(described.value.slice(0, 10 * MAX_VALUE)).slice(0, MAX_VALUE);
   const frames = parseStack(stack, defaults.root);
   const top = frames[frames.length - 1];
   const tags = { ...(context.tags ?? {}), ...(context.requestId ? { request_id: context.requestId } : {}) };
   const sensitive = scrub({
-    exception: { values: [{ type, value: value.slice(0, MAX_VALUE), stacktrace: { frames } }] },
+    exception: { values: [{ type, value, stacktrace: { frames } }] },
     ...(Object.keys(tags).length ? { tags } : {}),
     // the path alone: query strings can carry reset tokens or search terms with personal data
     ...(context.request ? { request: { method: context.request.method, url: defaults.baseUrl + context.request.path.split('?')[0] } } : {}),
@@ -98,7 +101,7 @@ export function buildEvent(error: unknown, context: ErrorContext, defaults: Even
     release: defaults.release,
     ...sensitive,
   };
-  return { event, fingerprint: `${type}\n${value.slice(0, MAX_VALUE)}\n${top ? `${top.filename}:${top.lineno}:${top.colno}` : ''}` };
+  return { event, fingerprint: `${type}\n${value}\n${top ? `${top.filename}:${top.lineno}:${top.colno}` : ''}` };
 }
 
 /** Envelope: a header line, an item header line with the payload's byte length, the event. */

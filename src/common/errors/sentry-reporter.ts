@@ -186,6 +186,10 @@ export class SentryReporter implements BeforeApplicationShutdown {
         },
       );
       const deadline = setTimeout(() => req!.destroy(new Error(`no answer within ${Math.round(this.timeoutMs / 1000)} s`)), this.timeoutMs);
+      // a report started after the shutdown hook (a request finishing while the server closes) must
+      // not hold the exit: neither its timer nor its socket keeps the process alive
+      deadline.unref();
+      req.on('socket', (socket) => socket.unref());
       req.on('error', reject);
       req.on('close', () => {
         clearTimeout(deadline);

@@ -119,6 +119,13 @@ describe('buildEvent', () => {
     expect(value).toBe('no contact [email] for key dh_[redacted] (call [phone], ?token=[redacted]&x=1)');
   });
 
+  it('redacts a long message before cutting it, so an address at the cut is not half sent', () => {
+    const message = `${'x'.repeat(1990)} jane.doe@example.com`;
+    const value = buildEvent(new Error(message), {}, DEFAULTS).event.exception.values[0].value;
+    expect(value.length).toBeLessThanOrEqual(2000);
+    expect(value).not.toContain('jane');
+  });
+
   it('redacts every string: frames, tags and the request too', () => {
     const error = new Error('x');
     error.stack = 'Error: x\n    at lookup (/home/ada@example.com/app/src/a.js:1:2)';
