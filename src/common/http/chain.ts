@@ -9,14 +9,15 @@ export function chain(...handlers: RequestHandler[]): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     let i = 0;
     const step = (err?: unknown): void => {
-      if (err !== undefined && err !== null && err !== 'route') return next(err);
+      // as Express reads next(): any truthy value but 'route' is an error ('router' leaves, as there)
+      if (err && err !== 'route') return next(err);
       const handler = handlers[i++];
       if (!handler) return next();
       try {
         const result = handler(req, res, step) as unknown;
-        if (result instanceof Promise) result.catch(step);
+        if (result instanceof Promise) result.catch((e: unknown) => step(e || new Error('Rejected promise')));
       } catch (e) {
-        step(e ?? new Error('middleware threw'));
+        step(e || new Error('middleware threw'));
       }
     };
     step();
