@@ -4,6 +4,7 @@ import { TransactionService } from '../database/transaction.service';
 import { Clock } from '../common/clock';
 import { sha256Hex } from '../common/crypto/tokens';
 import { AuthThrottle } from './auth-throttle.entity';
+import { clientKey } from '../common/api/client-key';
 
 const WINDOW_MS = 15 * 60 * 1000;
 const LOCK_MS = 15 * 60 * 1000;
@@ -24,7 +25,8 @@ export class LoginThrottleService {
   private keys(email: string, ip: string): Array<{ key: string; max: number }> {
     return [
       { key: `email:${sha256Hex(email.toLowerCase()).slice(0, 40)}`, max: MAX_PER_EMAIL },
-      { key: `ip:${sha256Hex(ip).slice(0, 40)}`, max: MAX_PER_IP },
+      // an IPv6 client per /64: it could rotate through single addresses at will
+      { key: `ip:${sha256Hex(clientKey(ip)).slice(0, 40)}`, max: MAX_PER_IP },
     ];
   }
 

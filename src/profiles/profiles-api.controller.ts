@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Inject, Options, Param, Req, Res } from '@ne
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { RATE_LIMIT_STORAGE, RATE_WINDOW_MS } from '../api-keys/api-keys.module';
+import { clientKey } from '../common/api/client-key';
 import type { AppRequest } from '../common/http/request-types';
 import { ProfileNotFoundException, RateLimitedException } from './profiles.errors';
 import { ProfilePagesService } from './profile-pages.service';
@@ -16,7 +17,8 @@ const CORS = {
 export const PUBLIC_API_LIMIT = 60;
 
 /**
- * `GET /api/profiles/@:username`: public fields only, open to any origin, limited per client IP.
+ * `GET /api/profiles/@:username`: public fields only, open to any origin, limited per client IP
+ * (an IPv6 client per /64).
  * The counters live in the API's rate-limit store (Redis with REDIS_URL, so every instance shares
  * them), under their own name: a profile lookup does not use up the keyed API's per-IP budget.
  */
@@ -29,7 +31,7 @@ export class ProfilesApiController {
 
   @Get('@:username')
   async get(@Req() req: AppRequest, @Res() res: Response, @Param('username') username: string) {
-    const hit = await this.counters.increment(`ip:${req.ip ?? 'unknown'}`, RATE_WINDOW_MS, PUBLIC_API_LIMIT, RATE_WINDOW_MS, 'profiles');
+    const hit = await this.counters.increment(`ip:${clientKey(req.ip)}`, RATE_WINDOW_MS, PUBLIC_API_LIMIT, RATE_WINDOW_MS, 'profiles');
     const headers: Record<string, string> = {
       ...CORS,
       'X-RateLimit-Limit': String(PUBLIC_API_LIMIT),

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
+import { clientKey } from '../../src/common/api/client-key';
 import { ApiClient, createApiKey, expectError, param, rateHeaders } from '../support/api';
 import { createTestDatabase, signUp, startTestApp, TestApp, TestDatabase } from '../support/test-app';
 
@@ -66,21 +68,22 @@ describe('REST API rate limits shared through Redis', () => {
     expect(rateHeaders(await new ApiClient(two, other).get('/api/me').expect(200)).remaining).toBe(8);
   });
 
-  it('two instances share the public profile API limit per client IP', async () => {
-    // a fresh address each run: counters outlive a run by up to a minute
-    const ip = `198.51.100.${1 + Math.floor(Math.random() * 254)}`;
+  it('two instances share the public profile API limit per client (an IPv6 /64)', async () => {
+    // a fresh network each run (counters outlive a run by up to a minute); an IPv6 client counts per /64
+    const net = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
+    const ip = (i: number) => `${net}::${(i + 1).toString(16)}`;
     const proxied = await startTestApp({ ...env(), TRUST_PROXY: 'true' }, db);
     const proxiedToo = await startTestApp({ ...env(), TRUST_PROXY: 'true' }, db);
     try {
       for (let i = 1; i <= 60; i++) {
-        const res = await (i % 2 ? proxied : proxiedToo).agent().get('/api/profiles/@nobody-here').set('X-Forwarded-For', ip).expect(404);
+        const res = await (i % 2 ? proxied : proxiedToo).agent().get('/api/profiles/@nobody-here').set('X-Forwarded-For', ip(i)).expect(404);
         expect(res.headers['x-ratelimit-remaining']).toBe(String(60 - i));
       }
       for (const app of [proxied, proxiedToo]) {
-        const refused = await app.agent().get('/api/profiles/@nobody-here').set('X-Forwarded-For', ip).expect(429);
+        const refused = await app.agent().get('/api/profiles/@nobody-here').set('X-Forwarded-For', ip(1000)).expect(429);
         expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       }
-      expect(await redis.keys(`*profiles:ip:${ip}`)).toHaveLength(1);
+      expect(await redis.keys(`*profiles:ip:${clientKey(ip(0))}`)).toHaveLength(1);
     } finally {
       await proxiedToo.close();
       await proxied.close();

@@ -6,6 +6,7 @@ import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guar
 import type { Response } from 'express';
 import { ApiKeysService } from '../../api-keys/api-keys.service';
 import { ApiRequest, bearerToken } from './api-request';
+import { clientKey } from './client-key';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -26,13 +27,14 @@ export class ApiKeyResolveGuard implements CanActivate {
 
 /**
  * @nestjs/throttler, tracked per API key with the limit of the key owner's plan; requests without
- * a valid key are tracked per client IP (X-Forwarded-For only counts with TRUST_PROXY).
+ * a valid key are tracked per client IP, an IPv6 client per /64 (X-Forwarded-For only counts with
+ * TRUST_PROXY).
  */
 @Injectable()
 export class ApiThrottlerGuard extends ThrottlerGuard {
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     const r = req as unknown as ApiRequest;
-    return r.apiPrincipal ? `key:${r.apiPrincipal.keyId}` : `ip:${r.ip ?? 'unknown'}`;
+    return r.apiPrincipal ? `key:${r.apiPrincipal.keyId}` : `ip:${clientKey(r.ip)}`;
   }
 
   /** @nestjs/throttler sets only Retry-After on a 429; the contract wants the X-RateLimit-* headers on every response. */

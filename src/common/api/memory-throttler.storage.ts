@@ -16,7 +16,11 @@ export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationSh
   private readonly windows = new Map<string, Window>();
   private readonly sweep: NodeJS.Timeout;
 
-  constructor(sweepEveryMs = 60_000) {
+  constructor(
+    sweepEveryMs = 60_000,
+    /** counters kept at most: past it, the oldest window goes (a flood of new clients cannot grow it) */
+    private readonly maxKeys = 100_000,
+  ) {
     this.sweep = setInterval(() => this.evictExpired(), sweepEveryMs);
     this.sweep.unref();
   }
@@ -26,13 +30,22 @@ export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationSh
     const now = Date.now();
     let w = this.windows.get(id);
     if (!w || w.expiresAt <= now) {
+      // re-inserted, so the Map's order stays the order in which windows started
+      this.windows.delete(id);
       w = { hits: 0, expiresAt: now + ttl };
       this.windows.set(id, w);
+      if (this.windows.size > this.maxKeys) this.shrink();
     }
     w.hits++;
     const seconds = Math.max(1, Math.ceil((w.expiresAt - now) / 1000));
     const isBlocked = w.hits > limit;
     return { totalHits: w.hits, timeToExpire: seconds, isBlocked, timeToBlockExpire: isBlocked ? seconds : 0 };
+  }
+
+  /** Drops the window that started first: with one window length for all, it ends first too. O(1). */
+  private shrink() {
+    const oldest = this.windows.keys().next();
+    if (!oldest.done) this.windows.delete(oldest.value);
   }
 
   private evictExpired(now = Date.now()) {
