@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeUpload, readImportDocument } from './import-document';
 import { ExistingContact, ImportPlan, planImport } from './import-planner';
-import { emptyRecord, ImportRecord } from './import-record';
+import { cleanTags, emptyRecord, ImportRecord } from './import-record';
 
 const rec = (line: number, fields: Partial<ImportRecord>): ImportRecord => ({ ...emptyRecord(line), ...fields });
 
@@ -161,5 +161,11 @@ describe('planImport', () => {
       const again = await planImport(records, applied(first, []));
       expect({ name, counts: again.counts }).toEqual({ name, counts: { create: 0, merge: 0, skip: records.length } });
     }
+  });
+});
+
+describe('cleanTags', () => {
+  it('spaces names as saved tags are spaced, and drops cells that hold no name (control characters only)', () => {
+    expect(cleanTags(['\u0001', 'Open\u0000 Source', '  rust  ', 'Rust', '\t'])).toEqual(['Open Source', 'rust']);
   });
 });

@@ -1,4 +1,4 @@
-import { TAG_MAX } from '../tags/tags.service';
+import { collapseSpaces, TAG_MAX } from '../tags/tags.service';
 
 /**
  * One contact as read from a file, before validation: every format (Google, LinkedIn, DevHub CSV,
@@ -116,7 +116,8 @@ export function cleanTags(names: string[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const raw of names) {
-    const name = clean(raw).slice(0, TAG_MAX).trim();
+    // spaced as a tag name is when saved: a cell of control characters is no tag at all
+    const name = collapseSpaces(raw).slice(0, TAG_MAX).trim();
     const key = name.toLowerCase();
     if (!name || seen.has(key)) continue;
     seen.add(key);

@@ -18,7 +18,8 @@ export interface TagView {
 export const TAG_MAX = 50;
 
 /** Runs of white space and control characters (PostgreSQL refuses NUL) become one space. */
-const collapseSpaces = (raw: string) => raw.replace(/[\s\p{Cc}]+/gu, ' ').trim();
+/** A tag name's spacing: runs of white space and control characters become one space, none at the ends. */
+export const collapseSpaces = (raw: string) => raw.replace(/[\s\p{Cc}]+/gu, ' ').trim();
 
 export function normalizeTagName(raw: unknown): string {
   if (typeof raw !== 'string') throw new FormError({ name: 'Enter a tag name.' });
