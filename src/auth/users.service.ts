@@ -163,7 +163,13 @@ export class UsersService {
           continue;
         }
         // SQLite deletes synchronously: a big account (100,000 interactions, their FTS and counter
-        // triggers) would hold up every request for seconds, so it goes in slices with a turn between
+        // triggers) would hold up every request for seconds, so it goes in slices with a turn between.
+        // A table without an index on user_id is scanned whole by each statement: one DELETE there.
+        const indexed: unknown[] = await m.query(`SELECT 1 FROM pragma_index_list(?) il JOIN pragma_index_info(il.name) ii WHERE ii.seqno = 0 AND ii.name = 'user_id'`, [table]);
+        if (!indexed.length) {
+          await m.query(`DELETE FROM ${quoted} WHERE "user_id" = ?`, [userId]);
+          continue;
+        }
         for (;;) {
           const res = await m.queryRunner!.query(`DELETE FROM ${quoted} WHERE rowid IN (SELECT rowid FROM ${quoted} WHERE "user_id" = ? LIMIT ${DELETE_SLICE})`, [userId], true);
           if ((res.affected ?? 0) < DELETE_SLICE) break;

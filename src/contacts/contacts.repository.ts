@@ -51,6 +51,9 @@ const ORDER_BY: Record<ContactSort, string> = {
   created: 'c.created_at DESC',
 };
 
+/** Two bound values a link: 10,000 a statement, well inside SQLite's 32,766 and PostgreSQL's 65,535. */
+const LINKS_PER_INSERT = 5000;
+
 /** TypeORM access for contacts and their tag links; no business rules here. */
 @Injectable()
 export class ContactsRepository {
@@ -211,10 +214,15 @@ export class ContactsRepository {
     return true;
   }
 
-  /** New contacts and their tag links, with one INSERT each (the caller keeps the batches small). */
+  /**
+   * New contacts (one INSERT: the caller keeps the batch small) and their tag links (INSERTs of at
+   * most LINKS_PER_INSERT, as rows with many tags each could pass SQLite's bound-variable limit).
+   */
   async insertMany(m: EntityManager, rows: Contact[], links: Array<{ contactId: string; tagId: string }>): Promise<void> {
     if (rows.length) await m.createQueryBuilder().insert().into(Contact).values(rows).updateEntity(false).execute();
-    if (links.length) await m.createQueryBuilder().insert().into(ContactTag).values(links).updateEntity(false).execute();
+    for (let i = 0; i < links.length; i += LINKS_PER_INSERT) {
+      await m.createQueryBuilder().insert().into(ContactTag).values(links.slice(i, i + LINKS_PER_INSERT)).updateEntity(false).execute();
+    }
   }
 
   async unlinkTag(m: EntityManager, contactId: string, tagId: string): Promise<boolean> {

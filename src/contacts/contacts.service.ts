@@ -19,6 +19,8 @@ export const MAX_PAGE_SIZE = 100;
 /** Contacts per INSERT in createMany (~20 columns each: well inside both databases' bind limits). */
 export const CREATE_BATCH = 250;
 
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 @Injectable()
 export class ContactsService {
   constructor(
@@ -85,14 +87,17 @@ export class ContactsService {
     items: Array<{ input: ContactInput; tags: TagRef[] }>,
     onBatch?: (first: number, last: number) => void,
   ): Promise<ContactView[]> {
-    const now = this.clock.now();
+    // stamped a millisecond apart in the order given (the last one now), so newest-first lists show
+    // an import in file order, as if the contacts had been added one after the other
+    const first = this.clock.now().getTime() - (items.length - 1);
     const views: ContactView[] = [];
     for (let i = 0; i < items.length; i += CREATE_BATCH) {
       const batch = items.slice(i, i + CREATE_BATCH);
       onBatch?.(i, i + batch.length - 1);
-      // one link per tag, in the order ContactsRepository.tagsFor returns them (search text and views agree)
-      const tagLists = batch.map(({ tags }) => [...new Map(tags.map((t) => [t.id, t])).values()].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase())));
-      const rows = batch.map(({ input }, j) => newContactRow(userId, input, now, tagLists[j].map((t) => t.name)));
+      // one link per tag, ordered by lower-cased name as SQLite's ORDER BY name_key orders them
+      // (ContactsRepository.tagsFor, which reindex uses): search text and views agree with later reads
+      const tagLists = batch.map(({ tags }) => [...new Map(tags.map((t) => [t.id, t])).values()].sort((a, b) => byKey(a.name.toLowerCase(), b.name.toLowerCase())));
+      const rows = batch.map(({ input }, j) => newContactRow(userId, input, new Date(first + i + j), tagLists[j].map((t) => t.name)));
       await this.contacts.insertMany(
         m,
         rows,

@@ -161,7 +161,7 @@ export class ImportService {
       throw new ImportError(
         'failed',
         at
-          ? `The import stopped at ${at}${detail}, so nothing was imported: your contacts are exactly as they were. You can try again; if it keeps failing, remove ${at.startsWith('lines') ? 'those rows' : 'that row'} from the file.`
+          ? `The import stopped at ${at}${detail}, so nothing was imported: your contacts are exactly as they were. You can try again; if it keeps failing, check ${at.startsWith('lines') ? 'those rows (they were written together), or import them as a file of their own' : 'that row, or remove it from the file'}.`
           : `The import failed before its first row${detail}, so nothing was imported: your contacts are exactly as they were. Please try again.`,
       );
     }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tablesWithUserId } from '../../src/auth/users.service';
+import { tablesWithUserId, UsersService } from '../../src/auth/users.service';
 import { Clock } from '../../src/common/clock';
-import { ContactsRepository } from '../../src/contacts/contacts.repository';
+import { CadenceService } from '../../src/contacts/cadence.service';
 import { Interaction } from '../../src/contacts/interaction.entity';
 import { csvRow, parseCsv } from '../../src/import-export/csv';
 import { DEVHUB_CSV_COLUMNS } from '../../src/import-export/export.service';
@@ -264,7 +264,7 @@ describe('import / export / account deletion', () => {
       row({ name: 'Every Month', email: 'monthly@example.com', keepInTouchDays: 30 }),
       row({ name: 'Every Week', email: 'weekly@example.com', keepInTouchDays: 7, tags: 'Rust' }),
       row({ name: 'No Cadence', email: 'never@example.com' }),
-    ].join('\r\n');
+    ].join('');
     const { id } = await preview(agent, csv, 'devhub-contacts.csv');
     expect((await confirm(agent, id)).status).toBe(303);
 
@@ -362,26 +362,31 @@ describe('import / export / account deletion', () => {
     expect(await contactsOf(userId)).toBe(0);
   });
 
-  it('writes nothing when a row fails half-way through the import', async () => {
+  it('writes nothing when the import fails half-way, after a batch has been written', async () => {
     const { agent, id: userId } = await newUser('Unlucky Importer');
-    const { id } = await preview(agent, fixture('google-contacts.csv'), 'contacts.csv');
-    // the new contacts (lines 2, 6, 7, 8 and 12) are written as one batch; the database fails
-    // right after writing it, so rows, tag links and events are already in the transaction
-    const repository = t.app.get(ContactsRepository);
-    const original = repository.insertMany.bind(repository);
+    // 300 new contacts: lines 2–251 are the first batch, 252–301 the second; every tenth keeps in touch
+    const row = (values: Record<string, unknown>) => csvRow(DEVHUB_CSV_COLUMNS.map((c) => values[c] ?? ''));
+    const csv = [
+      csvRow([...DEVHUB_CSV_COLUMNS]),
+      ...Array.from({ length: 300 }, (_, i) => row({ name: `Person ${i}`, email: `person${i}@example.com`, tags: i % 3 ? 'Imported' : '', keepInTouchDays: i % 10 ? '' : 30 })),
+    ].join('');
+    const { id } = await preview(agent, csv, 'devhub-contacts.csv');
+    // the second batch fails after its rows and events were written, with the first batch (rows,
+    // tag links, events, cadence follow-ups) already in the transaction
+    const cadence = t.app.get(CadenceService);
+    const original = cadence.scheduleForNew.bind(cadence);
     let calls = 0;
-    const spy = jest.spyOn(repository, 'insertMany').mockImplementation(async (...args) => {
-      calls++;
+    const spy = jest.spyOn(cadence, 'scheduleForNew').mockImplementation(async (...args) => {
       await original(...args);
-      throw new Error('disk on fire');
+      if (++calls === 2) throw new Error('disk on fire');
     });
     try {
       const res = await confirm(agent, id);
       expect(res.status).toBe(500);
       expect(res.text).toContain('Nothing was imported.');
-      expect(htmlDecode(res.text)).toContain('The import stopped at lines 2–12, so nothing was imported');
+      expect(htmlDecode(res.text)).toContain('The import stopped at lines 252–301, so nothing was imported');
       expect(res.text).not.toContain('disk on fire');
-      expect(calls).toBe(1);
+      expect(calls).toBe(2);
     } finally {
       spy.mockRestore();
     }
@@ -389,13 +394,16 @@ describe('import / export / account deletion', () => {
     expect(await count('SELECT COUNT(*) AS n FROM tags WHERE user_id = ?', userId)).toBe(0);
     expect(await count('SELECT COUNT(*) AS n FROM outbox_events WHERE user_id = ?', userId)).toBe(0);
     expect(await count('SELECT COUNT(*) AS n FROM follow_ups WHERE user_id = ?', userId)).toBe(0);
+    expect(await count(`SELECT COUNT(*) AS n FROM contact_tags ct WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = ct.contact_id)`)).toBe(0);
     // the upload is still there: trying again works
     expect((await confirm(agent, id)).status).toBe(303);
-    expect(await contactsOf(userId)).toBe(5);
+    expect(await contactsOf(userId)).toBe(300);
+    expect(await count('SELECT COUNT(*) AS n FROM follow_ups WHERE user_id = ?', userId)).toBe(30);
+    expect(await count(`SELECT COUNT(*) AS n FROM outbox_events WHERE user_id = ? AND type = 'contact.created'`, userId)).toBe(300);
     // and a second confirmation finds nothing to import
     const twice = await agent.post(`/settings/account/import/${id}`).type('form').send({ _csrf: await csrf(agent) });
     expect(twice.status).toBe(404);
-    expect(await contactsOf(userId)).toBe(5);
+    expect(await contactsOf(userId)).toBe(300);
   });
 
   it('keeps uploads private, lets the user cancel, and expires them after an hour', async () => {
@@ -448,11 +456,6 @@ describe('import / export / account deletion', () => {
     };
     const keeperBefore = await rowsOf(keeper.id);
     expect(keeperBefore.contacts).toBe(5);
-    // a long history: more than one slice of the SQLite deletion (2,000 rows a statement)
-    const leaverAda = await contact(leaver.id, 'Ada Lovelace');
-    const history = Array.from({ length: 4500 }, (_, i) => ({ id: randomUUID(), userId: leaver.id, contactId: leaverAda.id, type: 'other' as const, occurredAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000), summary: `note ${i}`, createdAt: new Date(), updatedAt: new Date() }));
-    for (let i = 0; i < history.length; i += 500) await t.dataSource.createQueryBuilder().insert().into(Interaction).values(history.slice(i, i + 500)).execute();
-    expect(await count('SELECT COUNT(*) AS n FROM interactions WHERE user_id = ?', leaver.id)).toBe(4501);
 
     const wrong = await submitForm(leaver.agent, '/settings/account', '/settings/account/delete', { email: keeper.email });
     expect(wrong.status).toBe(422);
@@ -480,5 +483,29 @@ describe('import / export / account deletion', () => {
     expect(Number(orphans[0].n)).toBe(0);
     expect(await rowsOf(keeper.id)).toEqual({ ...keeperBefore, sessions: expect.any(Number) });
     await keeper.agent.get('/settings/account').expect(200);
+  });
+
+  it('deletes a long history in slices on SQLite, giving other requests a turn in between', async () => {
+    const { agent, email, id: userId } = await newUser('Long History');
+    const { id } = await preview(agent, fixture('google-contacts.csv'), 'contacts.csv');
+    await confirm(agent, id);
+    const ada = await contact(userId, 'Ada Lovelace');
+    const now = new Date();
+    const history = Array.from({ length: 4500 }, (_, i) => ({ id: randomUUID(), userId, contactId: ada.id, type: 'other' as const, occurredAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000), summary: `note ${i}`, createdAt: now, updatedAt: now }));
+    for (let i = 0; i < history.length; i += 500) await t.dataSource.createQueryBuilder().insert().into(Interaction).values(history.slice(i, i + 500)).execute();
+    expect(await count('SELECT COUNT(*) AS n FROM interactions WHERE user_id = ?', userId)).toBe(4500);
+
+    // what another request would see at the first turn it gets while the deletion runs
+    let midway: number | undefined;
+    setImmediate(() => void count('SELECT COUNT(*) AS n FROM interactions WHERE user_id = ?', userId).then((n) => (midway = n)));
+    await t.app.get(UsersService).deleteAccount(userId, email);
+    await new Promise((resolve) => setImmediate(resolve)); // the probe has run, whenever its turn came
+    if (t.dataSource.options.type !== 'postgres') {
+      // on the shared SQLite connection: part of the history gone, part still there
+      expect(midway).toBeGreaterThan(0);
+      expect(midway).toBeLessThan(4500);
+    }
+    expect(await count('SELECT COUNT(*) AS n FROM interactions WHERE user_id = ?', userId)).toBe(0);
+    expect(await count('SELECT COUNT(*) AS n FROM users WHERE id = ?', userId)).toBe(0);
   });
 });
