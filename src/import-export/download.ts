@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { yieldToEventLoop } from '../common/event-loop';
+import { writeChunk } from '../common/http/write-chunk';
 
 /** A file answer whose body is produced piece by piece. */
 export interface Download {
@@ -31,28 +31,16 @@ export async function sendDownload(res: Response, download: Download): Promise<v
   res.setHeader('Content-Type', download.contentType);
   res.setHeader('Content-Disposition', contentDisposition(download.filename));
   res.setHeader('Cache-Control', 'private, no-store');
-  let closed = false;
-  res.on('close', () => (closed = true));
+  let open = true;
   let buffer = '';
   const flush = async () => {
     if (!buffer) return;
-    const ok = res.write(buffer);
+    open = await writeChunk(res, buffer);
     buffer = '';
-    // a fast reader never makes us wait for 'drain': other requests still get a turn between pieces
-    if (ok || closed) return yieldToEventLoop();
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
   };
   try {
     while (!next.done) {
-      if (closed) {
+      if (!open) {
         await it.return?.();
         return;
       }

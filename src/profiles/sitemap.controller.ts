@@ -2,6 +2,7 @@ import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ProfileNotFoundException } from './profiles.errors';
 import { SitemapService, type SitemapSink } from './sitemap.service';
+import { writeChunk } from '../common/http/write-chunk';
 
 @Controller()
 export class SitemapController {
@@ -32,18 +33,8 @@ export class SitemapController {
     res.setHeader('Content-Type', 'application/xml; charset=utf-8');
     res.setHeader('Cache-Control', 'public, max-age=300');
     const sink: SitemapSink = {
-      write: (chunk) => {
-        if (res.destroyed) return Promise.reject(new Error('client went away'));
-        if (res.write(chunk)) return Promise.resolve();
-        return new Promise((resolve) => {
-          const go = () => {
-            res.off('drain', go);
-            res.off('close', go);
-            resolve();
-          };
-          res.once('drain', go);
-          res.once('close', go);
-        });
+      write: async (chunk) => {
+        if (!(await writeChunk(res, chunk))) throw new Error('client went away');
       },
     };
     try {
