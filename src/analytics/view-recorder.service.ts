@@ -7,6 +7,7 @@ import { PublicProfile } from '../profiles/public-profile.entity';
 import { isBotUserAgent, isPrefetch } from './bot-detector';
 import { dayKey } from './day-key';
 import { VisitorHasher } from './visitor-hasher.service';
+import { SentryReporter } from '../common/errors/sentry-reporter';
 
 export interface ViewInput {
   profileId: string;
@@ -67,6 +68,7 @@ export class ViewRecorder implements OnModuleInit, OnModuleDestroy, BeforeApplic
     private readonly tx: TransactionService,
     private readonly clock: Clock,
     private readonly hasher: VisitorHasher,
+    private readonly errors: SentryReporter,
   ) {}
 
   onModuleInit() {
@@ -164,6 +166,7 @@ export class ViewRecorder implements OnModuleInit, OnModuleDestroy, BeforeApplic
       // keep them for the next attempt, within the memory bound
       this.buffer = batch.concat(this.buffer).slice(0, MAX_BUFFER);
       this.logger.error(`could not write ${batch.length} profile views: ${(err as Error).message}`);
+      this.errors.report(err, { tags: { job: 'profile-views' } });
       throw err;
     }
   }

@@ -13,6 +13,7 @@ import { DatabaseSessionStore } from './session.store';
 import { PasswordResetToken } from './password-reset-token.entity';
 import { User } from './user.entity';
 import { GithubIdentity, UsersService } from './users.service';
+import { SentryReporter } from '../common/errors/sentry-reporter';
 
 /** The GitHub account is linked to another DevHub account already. */
 export class GithubAlreadyLinkedError extends Error {}
@@ -39,6 +40,7 @@ export class AuthService {
     private readonly tx: TransactionService,
     private readonly clock: Clock,
     private readonly sessions: DatabaseSessionStore,
+    private readonly errors: SentryReporter,
   ) {}
 
   /** After a password change or reset, every other session of the user ends. */
@@ -95,7 +97,10 @@ export class AuthService {
         subject: 'Reset your DevHub password',
         text: `Hi ${user.name},\n\nSomeone (hopefully you) asked to reset the password of your DevHub account.\nOpen this link within one hour to choose a new one:\n\n${link}\n\nIf you did not ask for this, ignore this e-mail: your password stays as it is.\n`,
       })
-      .catch((err: unknown) => this.logger.error(`password reset mail failed: ${(err as Error).message}`));
+      .catch((err: unknown) => {
+        this.logger.error(`password reset mail failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.errors.report(err, { tags: { mail: 'password-reset' } });
+      });
   }
 
   async isResetTokenValid(token: string): Promise<boolean> {

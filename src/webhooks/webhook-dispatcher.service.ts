@@ -13,6 +13,7 @@ import { signWebhook } from './signature';
 import { SendResult, WebhookSender } from './webhook-sender';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhook.entity';
 import { subscribes } from './webhooks.service';
+import { SentryReporter } from '../common/errors/sentry-reporter';
 
 const FAN_OUT_BATCH = 500;
 /** candidate rows read per claim query */
@@ -111,7 +112,14 @@ export class WebhookDispatcher implements OnModuleDestroy {
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly errors: SentryReporter,
   ) {}
+
+  /** A failure nobody expected in the background work: logged and reported (never thrown on). */
+  private crashed(what: string, err: unknown) {
+    this.logger.error(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+    this.errors.report(err, { tags: { job: 'deliver-webhooks' } });
+  }
 
   get maxAttempts(): number {
     return this.config.webhookRetryDelaysMs.length + 1;
@@ -255,7 +263,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
       return claimed;
     })();
     this.pulling = run;
-    run.catch((err) => this.logger.error(`claiming webhook deliveries failed: ${(err as Error).message}`)).finally(() => {
+    run.catch((err) => this.crashed('claiming webhook deliveries failed', err)).finally(() => {
       this.pump();
       this.checkIdle();
     });
@@ -406,7 +414,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
           this.pump();
         };
         this.run(c, free)
-          .catch((err) => this.logger.error(`delivery attempt crashed: ${(err as Error).message}`))
+          .catch((err) => this.crashed('delivery attempt crashed', err))
           .finally(() => {
             free();
             this.release(c);

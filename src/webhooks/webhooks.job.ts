@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
+import { SentryReporter } from '../common/errors/sentry-reporter';
 
 /**
  * Every second: outbox → deliveries, and due deliveries into the dispatcher's pool (the tick does
@@ -17,6 +18,7 @@ export class WebhooksJob {
   constructor(
     private readonly dispatcher: WebhookDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly errors: SentryReporter,
   ) {}
 
   @Interval('deliver-webhooks', 1000)
@@ -26,7 +28,8 @@ export class WebhooksJob {
     try {
       await this.dispatcher.tick();
     } catch (err) {
-      this.logger.error(`webhook tick failed: ${(err as Error).message}`);
+      this.logger.error(`webhook tick failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.errors.report(err, { tags: { job: 'deliver-webhooks' } });
     } finally {
       this.running = false;
     }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceUnavailableException } from '@nestjs/common';
 import { SentryReporter } from '../../src/common/errors/sentry-reporter';
+import { MailerService } from '../../src/common/mail/mailer.service';
 import { unhandledRejectionListener } from '../../src/common/errors/unhandled-rejection';
 import { JsonLogger } from '../../src/common/logging/json-logger';
 import { ContactPagesService } from '../../src/contacts/contact-pages.service';
@@ -10,7 +11,7 @@ import { ContactsService } from '../../src/contacts/contacts.service';
 import { JobRunner } from '../../src/jobs/job-runner.service';
 import { ApiUser, apiUser, expectError, MISSING_ID } from '../support/api';
 import { FakeSentry, startFakeSentry } from '../fakes/fake-sentry';
-import { csrfFrom, startTestApp, TestApp } from '../support/test-app';
+import { csrfFrom, startTestApp, submitForm, TestApp, waitFor } from '../support/test-app';
 
 const VERSION = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version as string;
 
@@ -77,6 +78,26 @@ describe('Sentry reporting', () => {
     // the e-mail, the query string and the key appear nowhere in what left the process
     expect(hit.raw).not.toMatch(/grace|navy\.mil|q=|limit=|dh_|authorization|cookie/i);
     expect(reporter.stats.duplicates).toBe(duplicates);
+  });
+
+  it('a failure in background work (the password-reset mail) is reported, with no address in it', async () => {
+    const before = sentry.received.length;
+    const mailer = t.app.get(MailerService);
+    jest.spyOn(mailer, 'enabled', 'get').mockReturnValue(true);
+    let failed!: () => void;
+    const sent = new Promise<void>((resolve) => (failed = resolve));
+    jest.spyOn(mailer, 'send').mockImplementation(async () => {
+      failed();
+      throw new Error(`550 mailbox unavailable: ${u.email}`);
+    });
+    await submitForm(t.agent(), '/forgot-password', '/forgot-password', { email: u.email });
+    await sent;
+    await waitFor(() => sentry.received.length > before || reporter.pending > 0, 'the report of the failed mail');
+    const hits = await receivedSince(before);
+    expect(hits).toHaveLength(1);
+    expect(hits[0].event.exception.values[0].value).toBe('550 mailbox unavailable: [email]');
+    expect(hits[0].event.tags).toMatchObject({ mail: 'password-reset' });
+    expect(hits[0].raw).not.toContain(u.email);
   });
 
   it('a failed import: the friendly 500 page, and Sentry gets the error behind it', async () => {
