@@ -86,11 +86,10 @@ export class ContactsService {
     userId: string,
     items: Array<{ input: ContactInput; tags: TagRef[] }>,
     onBatch?: (first: number, last: number) => void,
-  ): Promise<ContactView[]> {
+  ): Promise<void> {
     // stamped a millisecond apart in the order given (the last one now), so newest-first lists show
     // an import in file order, as if the contacts had been added one after the other
     const first = this.clock.now().getTime() - (items.length - 1);
-    const views: ContactView[] = [];
     for (let i = 0; i < items.length; i += CREATE_BATCH) {
       const batch = items.slice(i, i + CREATE_BATCH);
       onBatch?.(i, i + batch.length - 1);
@@ -103,13 +102,10 @@ export class ContactsService {
         rows,
         rows.flatMap((r, j) => tagLists[j].map((t) => ({ contactId: r.id, tagId: t.id }))),
       );
-      const batchViews = rows.map((r, j) => toContactView(r, tagLists[j]));
-      await this.outbox.recordMany(m, userId, 'contact.created', batchViews);
+      await this.outbox.recordMany(m, userId, 'contact.created', rows.map((r, j) => toContactView(r, tagLists[j])));
       await this.cadence.scheduleForNew(m, rows);
-      views.push(...batchViews);
       await yieldToEventLoop();
     }
-    return views;
   }
 
   /** Applies the fields present in `input` (PATCH semantics); absent fields stay as they are. */
