@@ -5,11 +5,23 @@ import { Clock } from '../common/clock';
 import { TransactionService } from '../database/transaction.service';
 import { Notification } from './notification.entity';
 
+/**
+ * The kinds a user sets preferences for on /settings/account (in-app / e-mail / off each).
+ * `type` of a notification is one of these.
+ */
+export const NOTIFICATION_KINDS = ['followup.due', 'digest', 'webhook.disabled', 'github.broken'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
 export interface NewNotification {
-  type: string;
+  type: NotificationKind;
   title: string;
   body?: string;
   link?: string | null;
+  /**
+   * The e-mail to send when the user chose e-mail for this kind and SMTP_URL is set
+   * (subject, plain text and HTML; the recipient is the user's address).
+   */
+  mail?: { subject: string; text: string; html?: string };
 }
 
 /** In-app notifications (the bell in the top bar and /notifications). */
