@@ -7,6 +7,7 @@ import { ApiRateLimitFallback } from '../common/api/api-rate-limit-fallback';
 import type { ApiRequest } from '../common/api/api-request';
 import { MemoryThrottlerStorage } from '../common/api/memory-throttler.storage';
 import { RedisThrottlerStorage } from '../common/api/redis-throttler.storage';
+import { RedisConnections } from '../common/redis/redis-connections';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { AuthModule } from '../auth/auth.module';
@@ -23,8 +24,8 @@ export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
   providers: [
     {
       provide: RATE_LIMIT_STORAGE,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => (config.redisUrl ? new RedisThrottlerStorage(config.redisUrl) : new MemoryThrottlerStorage()),
+      inject: [RedisConnections],
+      useFactory: (redis: RedisConnections) => (redis.enabled ? new RedisThrottlerStorage(redis.create('rate-limits')) : new MemoryThrottlerStorage()),
     },
   ],
   exports: [RATE_LIMIT_STORAGE],

@@ -3,11 +3,12 @@ import { Clock } from './clock';
 import { EncryptionService } from './crypto/encryption.service';
 import { SentryReporter } from './errors/sentry-reporter';
 import { MailerService } from './mail/mailer.service';
+import { RedisConnections } from './redis/redis-connections';
 
 /** Cross-cutting providers every feature may inject. */
 @Global()
 @Module({
-  providers: [Clock, EncryptionService, MailerService, SentryReporter],
-  exports: [Clock, EncryptionService, MailerService, SentryReporter],
+  providers: [Clock, EncryptionService, MailerService, SentryReporter, RedisConnections],
+  exports: [Clock, EncryptionService, MailerService, SentryReporter, RedisConnections],
 })
 export class CommonModule {}

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { buildDataSourceOptions } from './data-source-options';
 import { TransactionService } from './transaction.service';
+import { DatabaseLogger } from './database-logger';
 
 @Global()
 @Module({
@@ -14,7 +15,8 @@ import { TransactionService } from './transaction.service';
       useFactory: (config: AppConfig) => ({
         ...buildDataSourceOptions(config.databaseUrl),
         migrationsRun: true,
-        logging: ['error'],
+        logging: ['error', 'warn', 'migration'],
+        logger: new DatabaseLogger(),
       }),
     }),
   ],

@@ -13,7 +13,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The database answers and every migration has been applied. */
+  /** The database answers, can store a change and every migration has been applied; Redis is reported, never fatal. */
   @Get('readyz')
   async readyz(@Res() res: Response) {
     const report = await this.health.readiness();
