@@ -149,7 +149,7 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   setupOpenApi(app, config, BODY_LIMIT_LABEL);
 
   app.useGlobalFilters(new HttpExceptionFilter({ apiRateLimit: app.get(ApiRateLimitFallback), bodyLimitLabel: BODY_LIMIT_LABEL, errorReporter: app.get(SentryReporter) }));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // SIGTERM/SIGINT are handled by main.ts (installGracefulShutdown): drain, then app.close()
   await app.init();
   return app;
 }

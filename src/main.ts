@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config/config.schema';
 import { JsonLogger } from './common/logging/json-logger';
 import { SentryReporter } from './common/errors/sentry-reporter';
 import { unhandledRejectionListener } from './common/errors/unhandled-rejection';
+import { applyServerTimeouts, installGracefulShutdown } from './common/http/graceful-shutdown';
 
 async function main() {
   let config;
@@ -22,8 +23,8 @@ async function main() {
   // logged and reported; the server keeps running (Node's default would exit)
   process.on('unhandledRejection', unhandledRejectionListener(logger, app.get(SentryReporter)));
   const server = await app.listen(config.port, config.host);
-  // keep-alive sockets must not hold a graceful shutdown open
-  server.keepAliveTimeout = 5000;
+  applyServerTimeouts(server);
+  installGracefulShutdown({ server, closeApp: () => app.close(), timeoutMs: config.shutdownTimeoutMs, logger, exit: (code) => process.exit(code) });
   const { port } = server.address() as { port: number };
   logger.log(`DevHub listening on http://${config.host}:${port} (public URL ${config.baseUrl})`, 'Bootstrap');
 }

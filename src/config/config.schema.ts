@@ -42,6 +42,8 @@ export interface AppConfig {
   trustProxy: boolean;
   logLevel: LogLevel;
   dataDir: string;
+  /** after SIGTERM, how long in-flight requests may take before their sockets are closed */
+  shutdownTimeoutMs: number;
 }
 
 /** One clear line naming the variable and what was expected. */
@@ -110,6 +112,14 @@ export function parseDurations(name: string, raw: string): number[] {
     const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
     return Number(m[1]) * factor;
   });
+}
+
+function duration(env: Env, name: string, def: string, maxMs: number): number {
+  const raw = str(env, name, def)!;
+  const m = DURATION.exec(raw);
+  const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!m || ms > maxMs) throw new ConfigError(name, `a duration such as 10s or 500ms, at most ${maxMs / 1000}s (got "${raw}")`);
+  return ms;
 }
 
 function databaseUrl(env: Env): string {
@@ -233,5 +243,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     logLevel: logLevel as LogLevel,
     dataDir,
+    shutdownTimeoutMs: duration(env, 'SHUTDOWN_TIMEOUT', '10s', 600_000),
   };
 }

@@ -27,8 +27,9 @@ export class DatabaseModule implements OnApplicationShutdown {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Runs after the HTTP server has stopped taking requests and finished the ones in flight. */
-  async onApplicationShutdown(signal?: string) {
+  async onApplicationShutdown() {
+    // TypeORM's own module may have closed it already
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
-    if (signal) new Logger('Shutdown').log(`shutting down on ${signal}: server closed, database closed`);
+    new Logger('Shutdown').log('database closed');
   }
 }
