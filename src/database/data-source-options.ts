@@ -17,7 +17,8 @@ export function buildDataSourceOptions(databaseUrl: string): DataSourceOptions {
       migrations,
       synchronize: false,
       migrationsTransactionMode: 'each',
-      extra: { max: 10 },
+      // a server that does not answer fails one attempt after 5 s instead of hanging start-up
+      extra: { max: 10, connectionTimeoutMillis: 5000 },
     };
   }
   const file = databaseUrl.replace(/^sqlite:/, '');

@@ -1,11 +1,12 @@
 import { Global, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { buildDataSourceOptions } from './data-source-options';
 import { TransactionService } from './transaction.service';
 import { DatabaseLogger } from './database-logger';
+import { isTransientConnectError, openDatabase } from './database-startup';
 
 @Global()
 @Module({
@@ -14,10 +15,17 @@ import { DatabaseLogger } from './database-logger';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
         ...buildDataSourceOptions(config.databaseUrl),
-        migrationsRun: true,
+        // run by openDatabase, under a lock shared by every instance
+        migrationsRun: false,
+        // only transient errors (server starting, out of connections) are retried, ~30 s in all;
+        // a wrong password, a missing database or a read-only file stop start-up at once
+        retryAttempts: 10,
+        retryDelay: 3000,
+        toRetry: isTransientConnectError,
         logging: ['error', 'warn', 'migration'],
         logger: new DatabaseLogger(),
       }),
+      dataSourceFactory: (options) => openDatabase(options as DataSourceOptions),
     }),
   ],
   providers: [TransactionService],
