@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { EntityManager, In, IsNull } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { Clock } from '../common/clock';
 import { EncryptionService } from '../common/crypto/encryption.service';
 import { APP_CONFIG } from '../config/config.module';
@@ -8,12 +8,12 @@ import type { AppConfig } from '../config/config.schema';
 import { ContactNotFoundError, isId } from '../contacts/crm.errors';
 import { TransactionService } from '../database/transaction.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { OutboxEvent } from '../outbox/outbox-event.entity';
 import { signWebhook } from './signature';
 import { SendResult, WebhookSender } from './webhook-sender';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhook.entity';
-import { subscribes } from './webhooks.service';
 import { SentryReporter } from '../common/errors/sentry-reporter';
+import { WebhookFanOut } from './webhook-fan-out';
+import { LEASE_MS, LeaseHeartbeat } from './webhook-leases';
 
 const FAN_OUT_BATCH = 500;
 /** candidate rows read per claim query */
@@ -23,16 +23,18 @@ const CONCURRENCY = 32;
 /** sends in flight to one endpoint */
 const PER_ENDPOINT = 8;
 /**
- * Deliveries of one endpoint claimed by this process (in flight or waiting). Small enough that a
- * dead endpoint, answering nothing within the timeout, gets through its share well inside the lease:
- * 4 rounds of PER_ENDPOINT × 10 s = 40 s < LEASE_MS − the margin below.
+ * Deliveries of one endpoint claimed by this process (in flight or waiting): a dead endpoint,
+ * answering nothing within the timeout, holds at most this many while others go ahead.
  */
 const HELD_PER_ENDPOINT = PER_ENDPOINT * 4;
 /** deliveries claimed by this process at most */
 const MAX_HELD = 1000;
-const LEASE_MS = 60_000;
-/** a claimed delivery is only started while this much of its lease is left (the send, then the record) */
-const LEASE_MARGIN_MS = 5_000;
+/**
+ * A claimed delivery is only started while this much of its lease is left. The heartbeat renews
+ * the leases of everything held every few seconds, so this only trips when renewing fails (the
+ * database is away): then the claim is left to whoever gets it next.
+ */
+const LEASE_MARGIN_MS = 2_000;
 const OPEN = ['pending', 'retrying'];
 /** attempt outcomes written per transaction at most */
 const RECORD_BATCH = 500;
@@ -113,7 +115,12 @@ export class WebhookDispatcher implements OnModuleDestroy {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly errors: SentryReporter,
-  ) {}
+    private readonly fanOutStep: WebhookFanOut,
+  ) {
+    this.leases = new LeaseHeartbeat(tx, clock, () => [...this.held], (err) => this.logger.warn(`could not renew webhook leases: ${(err as Error).message}`));
+  }
+
+  private readonly leases: LeaseHeartbeat;
 
   /** A failure nobody expected in the background work: logged and reported (never thrown on). */
   private crashed(what: string, err: unknown) {
@@ -129,50 +136,9 @@ export class WebhookDispatcher implements OnModuleDestroy {
     return this.tx.manager.connection.options.type === 'postgres';
   }
 
-  /** Turns undispatched outbox events into one delivery per subscribed, enabled endpoint. */
-  async fanOut(): Promise<number> {
-    return this.tx.run(async (m) => {
-      // several instances on PostgreSQL: each event is fanned out by exactly one of them
-      const events = await m.getRepository(OutboxEvent).find({
-        where: { dispatchedAt: IsNull() },
-        order: { createdAt: 'ASC' },
-        take: FAN_OUT_BATCH,
-        ...(this.isPostgres ? { lock: { mode: 'pessimistic_write' as const, onLocked: 'skip_locked' as const } } : {}),
-      });
-      if (!events.length) return 0;
-      const userIds = [...new Set(events.map((e) => e.userId))];
-      const endpoints = await m.getRepository(WebhookEndpoint).find({ where: { userId: In(userIds), enabled: true } });
-      const now = this.clock.now();
-      const rows: Partial<WebhookDelivery>[] = [];
-      for (const event of events) {
-        const mine = endpoints.filter((ep) => ep.userId === event.userId && subscribes(ep.eventTypes, event.type));
-        if (!mine.length) continue;
-        const body = JSON.stringify({ type: event.type, timestamp: new Date(event.createdAt).toISOString(), data: JSON.parse(event.payload) });
-        for (const ep of mine) {
-          rows.push({
-            id: randomUUID(),
-            endpointId: ep.id,
-            userId: ep.userId,
-            messageId: `msg_${event.id.replace(/-/g, '')}`,
-            eventType: event.type,
-            payload: body,
-            status: 'pending',
-            attempts: 0,
-            nextAttemptAt: now,
-            lockedUntil: null,
-            lastStatusCode: null,
-            lastError: null,
-            createdAt: now,
-            updatedAt: now,
-          });
-        }
-      }
-      for (let i = 0; i < rows.length; i += 200) {
-        await m.createQueryBuilder().insert().into(WebhookDelivery).values(rows.slice(i, i + 200)).updateEntity(false).execute();
-      }
-      await m.getRepository(OutboxEvent).update({ id: In(events.map((e) => e.id)) }, { dispatchedAt: now });
-      return events.length;
-    });
+  /** Turns undispatched outbox events into deliveries: one per subscribed endpoint (see WebhookFanOut). */
+  fanOut(): Promise<number> {
+    return this.fanOutStep.run(FAN_OUT_BATCH);
   }
 
   /** For the scheduled job: fan out what is waiting and start what is due, without waiting for the sends. */
@@ -200,6 +166,11 @@ export class WebhookDispatcher implements OnModuleDestroy {
     }
   }
 
+  /** Renews the leases of every delivery held here (the heartbeat does it every few seconds). */
+  renewLeases(): Promise<number> {
+    return this.leases.beat();
+  }
+
   /** Resolves once nothing is claimed, in flight or being claimed in this process. */
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
@@ -220,6 +191,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
   /** Shutdown: no new claims; sends in flight finish (they end within the timeout); waiting claims are handed back. */
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    this.leases.stop();
     const waiting = [...this.queues.values()].flat();
     this.queues.clear();
     this.waiting = 0;
@@ -332,6 +304,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
       (this.queues.get(c.endpointId) ?? this.queues.set(c.endpointId, []).get(c.endpointId)!).push(c);
       this.waiting++;
     }
+    this.leases.start();
     this.pump();
     return { candidates: candidates.length, claimed: rows.length };
   }
@@ -394,7 +367,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
         const c = queue.shift()!;
         this.waiting--;
         progress = true;
-        if (c.leaseUntil - this.clock.now().getTime() < this.sender.timeoutMs + LEASE_MARGIN_MS) {
+        if (this.leases.leaseUntil(c.leaseUntil) - this.clock.now().getTime() < LEASE_MARGIN_MS) {
           // waited too long: its lease could run out mid-send, so leave it to the next claim
           this.release(c);
           continue;
@@ -435,12 +408,13 @@ export class WebhookDispatcher implements OnModuleDestroy {
     return this.send(c, state, onSent);
   }
 
+  /** Claimed, but its endpoint was turned off meanwhile: kept as skipped, so "send the missed events" finds it. */
   private async failTurnedOff(deliveryId: string): Promise<AttemptOutcome> {
     const now = this.clock.now();
     await this.tx.run((m) =>
-      m.getRepository(WebhookDelivery).update({ id: deliveryId }, { status: 'failed', nextAttemptAt: null, lockedUntil: null, lastError: 'Endpoint is turned off', updatedAt: now }),
+      m.getRepository(WebhookDelivery).update({ id: deliveryId }, { status: 'skipped', nextAttemptAt: null, lockedUntil: null, lastError: 'Endpoint is turned off', updatedAt: now }),
     );
-    return { deliveryId, ok: false, statusCode: null, error: 'Endpoint is turned off', status: 'failed' };
+    return { deliveryId, ok: false, statusCode: null, error: 'Endpoint is turned off', status: 'skipped' };
   }
 
   /** One attempt: sign with a fresh timestamp (and, during a rotation, the previous secret too), send, record, schedule. */

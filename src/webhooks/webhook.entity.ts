@@ -19,7 +19,8 @@ export class WebhookEndpoint {
   @UpdatedAtColumn() updatedAt: Date;
 }
 
-export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed';
+/** `skipped`: raised while its endpoint was turned off; sent when the user asks for the missed events */
+export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'skipped';
 
 @Entity('webhook_deliveries')
 export class WebhookDelivery {

@@ -65,12 +65,14 @@ export class WebhooksController {
     const filter = (FILTERS as readonly string[]).includes(extra.filter ?? '') ? (extra.filter as (typeof FILTERS)[number]) : 'all';
     const page = Math.max(1, extra.page ?? 1);
     const log = await this.webhooks.log(me.id, id, filter, LOG_PAGE, (page - 1) * LOG_PAGE);
+    const missed = await this.webhooks.missedCount(me.id, id);
     const form = extra.form ?? { url: endpoint.url, description: endpoint.description, events: endpoint.events };
     const selected = ([] as string[]).concat((form.events as string[]) ?? []);
     res.status(status).render('webhooks/show', {
       title: `Webhook: ${endpoint.description || endpoint.url}`,
       nav: 'settings',
       endpoint,
+      missed,
       secret: extra.secret,
       created: extra.created,
       rotated: extra.rotated,
@@ -110,6 +112,13 @@ export class WebhooksController {
     const on = body.enabled === 'true';
     await this.webhooks.setEnabled(me.id, id, on);
     flash(req, 'success', on ? 'Endpoint turned on.' : 'Endpoint turned off: no deliveries until you turn it on again.');
+    res.redirect(303, `/settings/webhooks/${id}`);
+  }
+
+  @Post(':id/send-missed')
+  async sendMissed(@Me() me: CurrentUser, @Param('id') id: string, @Req() req: AppRequest, @Res() res: Response) {
+    const n = await this.webhooks.sendMissed(me.id, id);
+    flash(req, 'success', n ? `Sending the ${n} missed event${n === 1 ? '' : 's'}: they appear in the delivery log as they go out.` : 'No missed events to send.');
     res.redirect(303, `/settings/webhooks/${id}`);
   }
 

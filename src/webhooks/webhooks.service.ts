@@ -202,6 +202,33 @@ export class WebhooksService {
     });
   }
 
+  /** Events raised while the endpoint was turned off (kept as skipped deliveries). */
+  async missedCount(userId: string, id: string): Promise<number> {
+    const row = await this.owned(userId, id);
+    return this.tx.manager.getRepository(WebhookDelivery).count({ where: { endpointId: row.id, userId, status: 'skipped' } });
+  }
+
+  /**
+   * "Send the N events missed since it was turned off": the skipped deliveries of an endpoint that
+   * is on again become due now, in the order they were raised (the dispatcher sends by due time,
+   * then creation). Returns how many.
+   */
+  async sendMissed(userId: string, id: string): Promise<number> {
+    return this.tx.run(async (m) => {
+      const row = await this.owned(userId, id);
+      if (!row.enabled) throw new FormError({ enabled: 'Turn the endpoint on first.' });
+      const now = this.clock.now();
+      const res = await m
+        .createQueryBuilder()
+        .update(WebhookDelivery)
+        .set({ status: 'pending', nextAttemptAt: now, lockedUntil: null, lastError: null, updatedAt: now })
+        .where('endpoint_id = :id AND user_id = :userId AND status = :skipped', { id: row.id, userId, skipped: 'skipped' })
+        .updateEntity(false)
+        .execute();
+      return res.affected ?? 0;
+    });
+  }
+
   /** New secret; the old one keeps signing alongside for 24 hours so receivers can switch over. */
   async rotateSecret(userId: string, id: string): Promise<{ endpoint: EndpointView; secret: string }> {
     const secret = newWebhookSecret();
@@ -285,7 +312,7 @@ export class WebhooksService {
     return this.tx.run(async (m) => {
       await m.getRepository(OutboxEvent).delete({ dispatchedAt: LessThan(cutoff) });
       const old = await m.getRepository(WebhookDelivery).find({
-        where: { createdAt: LessThan(cutoff), status: In(['succeeded', 'failed'] as DeliveryStatus[]) },
+        where: { createdAt: LessThan(cutoff), status: In(['succeeded', 'failed', 'skipped'] as DeliveryStatus[]) },
         select: { id: true },
         take: 10_000,
       });

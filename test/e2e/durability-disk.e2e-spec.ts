@@ -107,7 +107,7 @@ describe('durability when the database cannot write', () => {
     const contact = (await user.write.post('/api/contacts', { name: 'Parent' }).expect(201)).body.id;
     if (isPg(t)) {
       // a deferred check that only fails at COMMIT
-      await t.dataSource.query(`CREATE TABLE commit_probe (id int PRIMARY KEY, CONSTRAINT once UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)`);
+      await t.dataSource.query(`CREATE TABLE commit_probe (id int, CONSTRAINT once UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)`);
       await expect(tx.run((m) => m.query(`INSERT INTO commit_probe VALUES (1), (1)`))).rejects.toBeInstanceOf(DatabaseUnavailableError);
     } else {
       // a deferred foreign key fails only at COMMIT, and SQLite keeps the transaction open after it
