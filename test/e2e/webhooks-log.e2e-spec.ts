@@ -2,6 +2,7 @@ import { LessThan } from 'typeorm';
 import { OutboxEvent } from '../../src/outbox/outbox-event.entity';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.service';
 import { WebhooksService } from '../../src/webhooks/webhooks.service';
+import { WebhookDelivery } from '../../src/webhooks/webhook.entity';
 import { Answer, ReceivedWebhook, verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver';
 import { ApiClient } from '../support/api';
 import { Browser, FormFields, sql } from '../support/crm';
@@ -168,7 +169,9 @@ describe('webhooks: test events, delivery log, resend, retention', () => {
 
     const oldOutbox = () => t.dataSource.getRepository(OutboxEvent).count({ where: { dispatchedAt: LessThan(new Date(at - 30 * DAY)) } });
     expect(await oldOutbox()).toBe(2);
-    expect(await t.app.get(WebhooksService).purgeOldLogs()).toBe(1);
+    // the earlier tests' endpoints are turned off: their copies of these events were kept as skipped, and go too
+    const oldSkipped = await t.dataSource.getRepository(WebhookDelivery).count({ where: { status: 'skipped', createdAt: LessThan(new Date(at - 30 * DAY)) } });
+    expect(await t.app.get(WebhooksService).purgeOldLogs()).toBe(1 + oldSkipped);
     expect(await oldOutbox()).toBe(0);
     const left = await sql<{ payload: string }>(t, 'SELECT payload FROM webhook_deliveries WHERE endpoint_id = ?', [ep.id]);
     expect(left.map((d) => JSON.parse(d.payload).data.name).sort()).toEqual(['Old and stuck', 'Recent']);
