@@ -19,6 +19,8 @@ export interface Readiness {
 const MIN_FREE_BYTES = 1024 * 1024;
 /** A probe that has not finished by then (e.g. queued behind a long import) counts as failed. */
 const PROBE_TIMEOUT_MS = 5000;
+/** one write probe answers the /readyz calls of this long */
+const PROBE_REUSE_MS = 1000;
 
 @Injectable()
 export class HealthService {
@@ -53,6 +55,16 @@ export class HealthService {
    * file that cannot grow (disk full, max_page_count) fails the probe, not only a read-only one.
    */
   private async canWrite(): Promise<boolean> {
+    // a load balancer polling every instance often must not turn into a stream of writes
+    if (this.lastProbe && Date.now() - this.lastProbe.at < PROBE_REUSE_MS) return this.lastProbe.ok;
+    const ok = await this.probe();
+    this.lastProbe = { at: Date.now(), ok };
+    return ok;
+  }
+
+  private lastProbe: { at: number; ok: boolean } | null = null;
+
+  private async probe(): Promise<boolean> {
     if (this.sqliteFile && !(await this.hasFreeSpace())) return false;
     const sqlite = this.dataSource.options.type === 'better-sqlite3';
     let timer: NodeJS.Timeout | undefined;
