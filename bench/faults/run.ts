@@ -58,6 +58,19 @@ async function readyz(base: string): Promise<{ status: number; body: Record<stri
   }
 }
 
+/** What /readyz said, polled every 200 ms for `ms`: answer → how many times. */
+async function sampleReadyz(base: string, ms: number, describe: (r: { status: number; body: Record<string, unknown> }) => string) {
+  const seen = new Map<string, number>();
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    const r = await readyz(base);
+    const k = r ? describe(r) : 'no answer';
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+    await sleep(200);
+  }
+  return JSON.stringify(Object.fromEntries(seen));
+}
+
 async function waitReady(server: Server, timeoutMs = 60_000): Promise<number> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
@@ -192,14 +205,7 @@ async function pgReadOnly() {
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
   };
   await flip(true);
-  const seen = new Map<string, number>();
-  const t0 = Date.now();
-  while (Date.now() - t0 < 5000) {
-    const r = await readyz(server.base);
-    const k = r ? `${r.status} ${String(r.body.database)}` : 'no answer';
-    seen.set(k, (seen.get(k) ?? 0) + 1);
-    await sleep(200);
-  }
+  const seen = await sampleReadyz(server.base, 5000, (r) => `${r.status} ${String(r.body.database)}`);
   await flip(false);
   const t1 = Date.now();
   while ((await readyz(server.base))?.status !== 200) await sleep(50);
@@ -210,7 +216,7 @@ async function pgReadOnly() {
   server.child.kill('SIGTERM');
   await server.exited;
   const lost = await countMissing(databaseUrl, w.acked);
-  out(`PostgreSQL read-only for 5 s under ${CLIENTS} writers: ${w.acked.length} acknowledged, lost ${lost}; answers ${JSON.stringify(Object.fromEntries(w.statuses))}; /readyz while read-only ${JSON.stringify(Object.fromEntries(seen))}; ready again ${s(recovered)} after writes were allowed`);
+  out(`PostgreSQL read-only for 5 s under ${CLIENTS} writers: ${w.acked.length} acknowledged, lost ${lost}; answers ${JSON.stringify(Object.fromEntries(w.statuses))}; /readyz while read-only ${seen}; ready again ${s(recovered)} after writes were allowed`);
 }
 
 /** SQLite full for 5 s under load: in-process, since PRAGMA max_page_count applies to the app's own connection. */
@@ -225,14 +231,7 @@ async function sqliteFull() {
   await sleep(1500);
   const [{ page_count }] = await t.dataSource.query('PRAGMA page_count');
   await t.dataSource.query(`PRAGMA max_page_count = ${Number(page_count) + 2}`);
-  const seen = new Map<string, number>();
-  const t0 = Date.now();
-  while (Date.now() - t0 < 5000) {
-    const r = await readyz(t.baseUrl);
-    const k = r ? `${r.status} ${String(r.body.database)}` : 'no answer';
-    seen.set(k, (seen.get(k) ?? 0) + 1);
-    await sleep(200);
-  }
+  const seen = await sampleReadyz(t.baseUrl, 5000, (r) => `${r.status} ${String(r.body.database)}`);
   await t.dataSource.query('PRAGMA max_page_count = 1073741823');
   const t1 = Date.now();
   while ((await readyz(t.baseUrl))?.status !== 200) await sleep(50);
@@ -245,7 +244,7 @@ async function sqliteFull() {
   await t.close();
   const lost = await countMissing(db.url, w.acked);
   await db.drop();
-  out(`SQLite full (max_page_count) for 5 s under ${CLIENTS} writers: ${w.acked.length} acknowledged, lost ${lost} after a restart; answers ${JSON.stringify(Object.fromEntries(w.statuses))}; /readyz while full ${JSON.stringify(Object.fromEntries(seen))}; ready again ${s(recovered)} after space returned`);
+  out(`SQLite full (max_page_count) for 5 s under ${CLIENTS} writers: ${w.acked.length} acknowledged, lost ${lost} after a restart; answers ${JSON.stringify(Object.fromEntries(w.statuses))}; /readyz while full ${seen}; ready again ${s(recovered)} after space returned`);
 }
 
 async function apiLatency(base: string, key: string, n: number) {
@@ -292,14 +291,7 @@ async function redisFaults() {
   const w = writers(() => server.base, key2, CLIENTS);
   await sleep(2000);
   proxy.cut();
-  const seen = new Map<string, number>();
-  const t0 = Date.now();
-  while (Date.now() - t0 < 5000) {
-    const r = await readyz(server.base);
-    const k = r ? `${r.status} redis=${String(r.body.redis)}` : 'no answer';
-    seen.set(k, (seen.get(k) ?? 0) + 1);
-    await sleep(200);
-  }
+  const seen = await sampleReadyz(server.base, 5000, (r) => `${r.status} redis=${String(r.body.redis)}`);
   proxy.restore();
   const t1 = Date.now();
   while ((await readyz(server.base))?.body.redis !== 'ok') await sleep(50);
@@ -311,7 +303,7 @@ async function redisFaults() {
   await proxy.stop();
   const lost = await countMissing(`sqlite:${join(dir, 'devhub2.db')}`, w.acked);
   const logs = server.logs.join('').split('\n');
-  out(`Redis cut for 5 s under ${CLIENTS} writers: ${w.acked.length} acknowledged, lost ${lost}; answers ${JSON.stringify(Object.fromEntries(w.statuses))}; /readyz during ${JSON.stringify(Object.fromEntries(seen))}; shared counters again ${s(back)} after Redis returned; log lines: ${logs.filter((l) => l.includes('unreachable')).length} outage, ${logs.filter((l) => l.includes('is back after')).length} back`);
+  out(`Redis cut for 5 s under ${CLIENTS} writers: ${w.acked.length} acknowledged, lost ${lost}; answers ${JSON.stringify(Object.fromEntries(w.statuses))}; /readyz during ${seen}; shared counters again ${s(back)} after Redis returned; log lines: ${logs.filter((l) => l.includes('unreachable')).length} outage, ${logs.filter((l) => l.includes('is back after')).length} back`);
 }
 
 async function stalledShutdown(timeout: string) {

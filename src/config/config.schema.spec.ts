@@ -77,6 +77,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: dir(), GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b' }).github.enabled).toBe(true);
   });
 
+  it('reads SHUTDOWN_TIMEOUT as one duration, 10 s by default', () => {
+    expect(loadConfig({ DATA_DIR: dir() }).shutdownTimeoutMs).toBe(10_000);
+    expect(loadConfig({ DATA_DIR: dir(), SHUTDOWN_TIMEOUT: '500ms' }).shutdownTimeoutMs).toBe(500);
+    expect(loadConfig({ DATA_DIR: dir(), SHUTDOWN_TIMEOUT: '2m' }).shutdownTimeoutMs).toBe(120_000);
+    expect(() => loadConfig({ DATA_DIR: dir(), SHUTDOWN_TIMEOUT: '11m' })).toThrow('SHUTDOWN_TIMEOUT must be a duration such as 10s or 500ms, at most 600s (got "11m")');
+    expect(() => loadConfig({ DATA_DIR: dir(), SHUTDOWN_TIMEOUT: '10' })).toThrow('SHUTDOWN_TIMEOUT');
+  });
+
   it('parses retry delays', () => {
     expect(parseDurations('X', '500ms,30s,5m,1h')).toEqual([500, 30_000, 300_000, 3_600_000]);
   });
