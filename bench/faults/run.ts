@@ -51,7 +51,7 @@ function start(env: Record<string, string>, port: number): Server {
 
 async function readyz(base: string): Promise<{ status: number; body: Record<string, unknown> } | null> {
   try {
-    const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(5000) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   } catch {
     return null;

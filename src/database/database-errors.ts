@@ -1,4 +1,5 @@
 import { ServiceUnavailableException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 
 /** SQLite result codes (better-sqlite3's `code`) that mean the database cannot store anything right now. */
 const SQLITE_STORAGE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|NOMEM|CORRUPT|NOTADB|BUSY|LOCKED)/;
@@ -24,6 +25,17 @@ export function isStorageFault(err: unknown): boolean {
   if (/^[0-9A-Z]{5}$/.test(code) && PG_STORAGE.test(code)) return true;
   const message = err instanceof Error ? err.message : '';
   return /Connection terminated|database or disk is full|attempt to write a readonly database/i.test(message);
+}
+
+/**
+ * A storage fault that surely came from the database (a failed query, an SQLite or SQLSTATE code,
+ * the pg driver's lost connection), not from some other socket such as a webhook or mail server.
+ */
+export function isDatabaseFault(err: unknown): boolean {
+  if (!isStorageFault(err)) return false;
+  if (err instanceof QueryFailedError) return true;
+  const code = codeOf(err);
+  return code.startsWith('SQLITE_') || /^[0-9A-Z]{5}$/.test(code) || /Connection terminated/i.test(err instanceof Error ? err.message : '');
 }
 
 /**

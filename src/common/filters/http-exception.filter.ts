@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { describeFault, isDatabaseFault } from '../../database/database-errors';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { ApiRateLimitFallback } from '../api/api-rate-limit-fallback';
@@ -74,6 +75,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
       message = Object.entries(exception.fields)
         .map(([field, text]) => `${field}: ${text}`)
         .join('; ');
+    } else if (isDatabaseFault(exception)) {
+      // a read (or a write outside TransactionService) that the database could not serve: not a bug
+      status = HttpStatus.SERVICE_UNAVAILABLE;
+      message = 'The database is unavailable right now. Please try again in a moment.';
+      extraHeaders = { 'Retry-After': '5' };
+      this.logger.error(`503: database unavailable (${describeFault(exception)})`);
     } else if (isBodyParserError(exception)) {
       status = exception.status;
       message = exception.type === 'entity.too.large' ? 'The request body is too large.' : 'The request body could not be parsed.';

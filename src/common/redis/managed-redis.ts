@@ -49,7 +49,8 @@ export class ManagedRedis {
     this.client.on('ready', () => {
       if (this.downSince !== null) {
         const seconds = ((Date.now() - this.downSince) / 1000).toFixed(1);
-        this.logger.log(`Redis (${this.name}, ${where}) is back after ${seconds} s`);
+        // at the outage's level, so whoever saw it start sees it end
+        this.logger.warn(`Redis (${this.name}, ${where}) is back after ${seconds} s`);
       }
       this.downSince = null;
       this.set('up');
