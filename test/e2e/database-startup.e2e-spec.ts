@@ -23,6 +23,9 @@ function runServer(env: Record<string, string>): Promise<{ code: number | null; 
 }
 
 describe('database start-up', () => {
+  // child processes and restarts: a budget for a loaded machine, not a speed check
+  jest.setTimeout(180_000);
+
   it('refuses a read-only SQLite file with one clear line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'devhub-ro-'));
     const file = join(dir, 'devhub.db');

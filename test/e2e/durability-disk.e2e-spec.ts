@@ -13,6 +13,9 @@ const isPg = (t: TestApp) => t.dataSource.options.type === 'postgres';
  * other write answers 503, /readyz says so, and it all recovers when the database can write again.
  */
 describe('durability when the database cannot write', () => {
+  // child processes and restarts: a budget for a loaded machine, not a speed check
+  jest.setTimeout(180_000);
+
   let t: TestApp;
 
   afterEach(async () => {

@@ -40,6 +40,9 @@ function rawSocket(port: number) {
 }
 
 describe('graceful shutdown', () => {
+  // child processes and restarts: a budget for a loaded machine, not a speed check
+  jest.setTimeout(180_000);
+
   it('finishes requests in flight, closes idle keep-alive sockets at once, cuts a stalled client at SHUTDOWN_TIMEOUT and exits 0', async () => {
     const server = await startServer({ SHUTDOWN_TIMEOUT: '2s' });
     const order: string[] = [];
