@@ -5,7 +5,7 @@
  *
  *   npm run bench:faults                       # SQLite faults, Redis and the webhook crash
  *   npm run bench:faults -- --pg               # also the PostgreSQL kill -9 soak and read-only case
- *   --clients 20 --kills 5                     # soak shape
+ *   --clients 20 --kills 5                     # soak shape (--no-soak leaves it out)
  *
  * PostgreSQL: TEST_PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/test); Redis: TEST_REDIS_URL
  * (default redis://127.0.0.1:6379/11) for the cut-under-load case.
@@ -71,7 +71,7 @@ async function sampleReadyz(base: string, ms: number, describe: (r: { status: nu
   return JSON.stringify(Object.fromEntries(seen));
 }
 
-async function waitReady(server: Server, timeoutMs = 60_000): Promise<number> {
+async function waitReady(server: Server, timeoutMs = 180_000): Promise<number> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
     if (server.child.exitCode !== null) throw new Error(`server exited: ${server.logs.join('').slice(-2000)}`);
@@ -380,8 +380,10 @@ async function webhookCrash() {
 
 async function main() {
   out(`DevHub fault figures (loopback; the machine may be shared, so times are noisy)`);
-  await killSoak('SQLite', `sqlite:${join(mkdtempSync(join(tmpdir(), 'devhub-faults-')), 'devhub.db')}`);
-  if (arg('pg')) await killSoak('PostgreSQL', await pgDatabase());
+  if (!arg('no-soak')) {
+    await killSoak('SQLite', `sqlite:${join(mkdtempSync(join(tmpdir(), 'devhub-faults-')), 'devhub.db')}`);
+    if (arg('pg')) await killSoak('PostgreSQL', await pgDatabase());
+  }
   await sqliteFull();
   if (arg('pg')) await pgReadOnly();
   await redisFaults();
