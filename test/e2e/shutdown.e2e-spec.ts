@@ -24,7 +24,7 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exit = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  const port = await waitFor(() => Number(/listening on http:\/\/[^:]+:(\d+)/.exec(out)?.[1]) || undefined, 'the server to listen', 30_000);
+  const port = await waitFor(() => Number(/listening on http:\/\/[^:]+:(\d+)/.exec(out)?.[1]) || undefined, 'the server to listen', 150_000);
   return { child, port, out: () => out, exit };
 }
 
