@@ -23,6 +23,8 @@ export function isStorageFault(err: unknown): boolean {
   const code = codeOf(err);
   if (SQLITE_STORAGE.test(code) || NET.test(code)) return true;
   if (/^[0-9A-Z]{5}$/.test(code) && PG_STORAGE.test(code)) return true;
+  // the pg driver released the query runner because its connection died under it
+  if (err instanceof Error && err.name === 'QueryRunnerAlreadyReleasedError') return true;
   const message = err instanceof Error ? err.message : '';
   return /Connection terminated|database or disk is full|attempt to write a readonly database/i.test(message);
 }
@@ -33,7 +35,7 @@ export function isStorageFault(err: unknown): boolean {
  */
 export function isDatabaseFault(err: unknown): boolean {
   if (!isStorageFault(err)) return false;
-  if (err instanceof QueryFailedError) return true;
+  if (err instanceof QueryFailedError || (err instanceof Error && err.name === 'QueryRunnerAlreadyReleasedError')) return true;
   const code = codeOf(err);
   return code.startsWith('SQLITE_') || /^[0-9A-Z]{5}$/.test(code) || /Connection terminated/i.test(err instanceof Error ? err.message : '');
 }
