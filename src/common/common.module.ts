@@ -3,11 +3,12 @@ import { Clock } from './clock';
 import { EncryptionService } from './crypto/encryption.service';
 import { SentryReporter } from './errors/sentry-reporter';
 import { MailerService } from './mail/mailer.service';
+import { RateCounterService } from './rate/rate-counter.service';
 
 /** Cross-cutting providers every feature may inject. */
 @Global()
 @Module({
-  providers: [Clock, EncryptionService, MailerService, SentryReporter],
-  exports: [Clock, EncryptionService, MailerService, SentryReporter],
+  providers: [Clock, EncryptionService, MailerService, SentryReporter, RateCounterService],
+  exports: [Clock, EncryptionService, MailerService, SentryReporter, RateCounterService],
 })
 export class CommonModule {}

@@ -181,7 +181,7 @@ describe('REST API rate limits', () => {
   });
 
   it('with TRUST_PROXY, X-Forwarded-For tells clients apart', async () => {
-    const t = await startTestApp({ RATE_LIMIT_FREE: '2', TRUST_PROXY: 'true' });
+    const t = await startTestApp({ RATE_LIMIT_FREE: '2', TRUST_PROXY: '1' });
     try {
       const http = () => request(t.app.getHttpServer());
       for (let i = 0; i < 2; i++) expectError(await http().get('/api/contacts').set('X-Forwarded-For', '203.0.113.1'), 401);

@@ -72,8 +72,8 @@ describe('REST API rate limits shared through Redis', () => {
     // a fresh network each run (counters outlive a run by up to a minute); an IPv6 client counts per /64
     const net = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
     const ip = (i: number) => `${net}::${(i + 1).toString(16)}`;
-    const proxied = await startTestApp({ ...env(), TRUST_PROXY: 'true' }, db);
-    const proxiedToo = await startTestApp({ ...env(), TRUST_PROXY: 'true' }, db);
+    const proxied = await startTestApp({ ...env(), TRUST_PROXY: '1' }, db);
+    const proxiedToo = await startTestApp({ ...env(), TRUST_PROXY: '1' }, db);
     try {
       for (let i = 1; i <= 60; i++) {
         const res = await (i % 2 ? proxied : proxiedToo).agent().get('/api/profiles/@nobody-here').set('X-Forwarded-For', ip(i)).expect(404);

@@ -498,7 +498,7 @@ describe('import / export / account deletion', () => {
     // what another request would see at the first turn it gets while the deletion runs
     let midway: number | undefined;
     setImmediate(() => void count('SELECT COUNT(*) AS n FROM interactions WHERE user_id = ?', userId).then((n) => (midway = n)));
-    await t.app.get(UsersService).deleteAccount(userId, email);
+    await t.app.get(UsersService).deleteAccount(userId, { currentPassword: 'correct horse battery', githubConfirmed: false });
     await new Promise((resolve) => setImmediate(resolve)); // the probe has run, whenever its turn came
     if (t.dataSource.options.type !== 'postgres') {
       // on the shared SQLite connection: part of the history gone, part still there
