@@ -49,7 +49,7 @@ export class AuthController {
       // without e-mail nobody can be told privately: the form says only that the address cannot be used
       if (!this.auth.canResetPasswords) return again({ email: 'This address cannot be used for a new account. If you already have one, log in instead.' });
       // the address has an account: its owner was mailed; the answer is forgot-password's
-      return res.render('auth/forgot-password', { title: 'Check your inbox', canReset: this.auth.canResetPasswords, sent: true, layoutClass: 'auth' });
+      return res.status(200).render('auth/forgot-password', { title: 'Check your inbox', canReset: this.auth.canResetPasswords, sent: true, layoutClass: 'auth' });
     }
     // queued before the new session is saved, so it is carried over and saved once
     flash(req, 'success', `Welcome to DevHub, ${result.user.name}!`);

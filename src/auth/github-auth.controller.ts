@@ -54,13 +54,11 @@ export class GithubAuthController {
       flash(req, 'error', `GitHub account @${profile.login} is already connected to another DevHub account.`);
       return req.session.save(() => res.redirect(303, '/settings/account'));
     }
-    if (linking) {
-      // a fresh GitHub sign-in confirms e-mail changes and deletion of an account without a password
-      req.session.githubConfirmedAt = Date.now();
-    }
     // queued before the new session is saved, so it is carried over and saved once
     flash(req, 'success', linking ? `Connected GitHub account @${profile.login}.` : `Signed in with GitHub as @${profile.login}.`);
     await startSession(req, user.id);
+    // a fresh GitHub sign-in by the signed-in user confirms e-mail changes and deletion of an account without a password
+    if (linking) req.session.githubConfirmedAt = Date.now();
     res.redirect(303, linking ? '/settings/account' : '/dashboard');
   }
 }
