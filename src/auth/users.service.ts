@@ -198,11 +198,18 @@ export class UsersService {
    * then the users row, whose cascades take the rest (rows owned through a parent, such as
    * contact_tags). One transaction: all or nothing.
    */
-  deleteAccount(userId: string, confirm: { currentPassword?: string; githubConfirmed: boolean }): Promise<void> {
+  async deleteAccount(userId: string, confirm: { currentPassword?: string; githubConfirmed: boolean }): Promise<void> {
+    const user = await this.findById(userId);
+    if (!user) return;
+    await this.confirmIdentity(user, confirm.currentPassword, confirm.githubConfirmed, 'delete your account');
+    await this.removeAccount(userId);
+  }
+
+  /** The deletion itself, once the owner has confirmed (deleteAccount). */
+  removeAccount(userId: string): Promise<void> {
     return this.tx.run(async (m) => {
       const user = await m.getRepository(User).findOne({ where: { id: userId } });
       if (!user) return;
-      await this.confirmIdentity(user, confirm.currentPassword, confirm.githubConfirmed, 'delete your account');
       const postgres = m.connection.options.type === 'postgres';
       for (const table of await tablesWithUserId(m)) {
         const quoted = `"${table.replace(/"/g, '""')}"`;
