@@ -16,6 +16,7 @@ import { HttpExceptionFilter } from './common/filters/http-exception.filter';
 import { SentryReporter } from './common/errors/sentry-reporter';
 import { csrfLocals } from './common/http/csrf';
 import { chain } from './common/http/chain';
+import { refuseDeepJson } from './common/http/json-depth';
 import { AppRequest, isApiPath } from './common/http/request-types';
 import { JsonLogger } from './common/logging/json-logger';
 import { requestLogger } from './common/logging/request-logger';
@@ -88,7 +89,8 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   app.use(app.get(PublicProfileEdge).handle);
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: config.isProduction ? '7d' : 0 });
 
-  app.useBodyParser('json', { limit: BODY_LIMIT });
+  // Nest's types reserve `verify` for its rawBody option (off here); at runtime the options go to express.json as they are
+  app.useBodyParser('json', { limit: BODY_LIMIT, verify: refuseDeepJson } as { limit: string });
 
   const store = app.get(DatabaseSessionStore);
   const sessionMiddleware = session({
