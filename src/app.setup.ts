@@ -16,6 +16,7 @@ import { HttpExceptionFilter } from './common/filters/http-exception.filter';
 import { SentryReporter } from './common/errors/sentry-reporter';
 import { csrfLocals } from './common/http/csrf';
 import { chain } from './common/http/chain';
+import { refuseDeepJson } from './common/http/json-depth';
 import { AppRequest, isApiPath } from './common/http/request-types';
 import { JsonLogger } from './common/logging/json-logger';
 import { requestLogger } from './common/logging/request-logger';
@@ -45,7 +46,8 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   // Every page and API answer is dynamic and per user: hashing each body for a weak ETag costs CPU on
   // every request and almost never yields a 304. Static files and QR images set their own ETags.
   http.set('etag', false);
-  if (config.trustProxy) app.set('trust proxy', true);
+  // never `true`: that would let any client choose its address through X-Forwarded-For (see config.schema)
+  if (config.trustProxy !== false) app.set('trust proxy', config.trustProxy);
 
   app.use(requestLogger(logger));
   const https = config.baseUrl.startsWith('https:');
@@ -76,8 +78,8 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
     ...(https ? ([['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']] as Array<[string, string]>) : []),
   ];
   app.use((req: AppRequest, res: Response, next: NextFunction) => {
-    if (req.path.startsWith('/api/docs')) return docs(req, res, next);
-    if (isApiPath(req.path) && !req.path.startsWith('/api/profiles/')) {
+    if (/^\/api\/docs/i.test(req.path)) return docs(req, res, next);
+    if (isApiPath(req.path) && !/^\/api\/profiles\//i.test(req.path)) {
       for (const [name, value] of apiHeaders) res.setHeader(name, value);
       return next();
     }
@@ -87,7 +89,8 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   app.use(app.get(PublicProfileEdge).handle);
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: config.isProduction ? '7d' : 0 });
 
-  app.useBodyParser('json', { limit: BODY_LIMIT });
+  // Nest's types reserve `verify` for its rawBody option (off here); at runtime the options go to express.json as they are
+  app.useBodyParser('json', { limit: BODY_LIMIT, verify: refuseDeepJson } as { limit: string });
 
   const store = app.get(DatabaseSessionStore);
   const sessionMiddleware = session({
@@ -97,7 +100,8 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    proxy: config.trustProxy,
+    // undefined: express-session follows the app's `trust proxy` for Secure cookies behind TLS-terminating proxies
+    proxy: undefined,
     cookie: { httpOnly: true, sameSite: 'lax', secure: https, maxAge: 14 * 24 * 3600 * 1000 },
   });
   const users = app.get(UsersService);
@@ -110,6 +114,8 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
         const user = await users.findById(userId);
         if (user) {
           req.currentUser = toCurrentUser(user);
+          // a signed-in page is private: never kept by the browser's or a proxy's cache
+          res.setHeader('Cache-Control', 'no-store');
           res.locals.currentUser = req.currentUser;
           if (req.method === 'GET') res.locals.unreadNotifications = await notifications.unreadCount(user.id);
         } else {
@@ -133,7 +139,7 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
     (req: AppRequest, res: Response, next: NextFunction) => (SESSIONLESS.test(req.path) ? next() : sessionMiddleware(req, res, next)),
     passport.initialize(),
     loadUser,
-    csrfLocals,
+    csrfLocals(config.sessionSecret, https),
   );
   app.use((req: AppRequest, res: Response, next: NextFunction) => (isApiPath(req.path) ? next() : pages(req, res, next)));
 

@@ -57,7 +57,7 @@ class RateLimitStorageModule {}
             },
           },
         ],
-        // one counter per key (or IP) across all routes, not one per route handler
+        // one counter per account (or IP) across all routes, not one per route handler
         generateKey: (_context, tracker, name) => `${name}:${tracker}`,
         storage,
       }),

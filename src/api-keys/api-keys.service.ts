@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { AuthService } from '../auth/auth.service';
 import { IsNull } from 'typeorm';
 import { Clock } from '../common/clock';
 import { sha256Hex } from '../common/crypto/tokens';
@@ -32,6 +33,8 @@ export interface ApiPrincipal {
 }
 
 const LAST_USED_EVERY_MS = 60_000;
+/** Active (unrevoked) keys an account may hold; enforced where every key is made (settings page, CLI log-in). */
+export const MAX_ACTIVE_KEYS = 25;
 
 const toView = (k: ApiKey): ApiKeyView => ({
   id: k.id,
@@ -44,7 +47,7 @@ const toView = (k: ApiKey): ApiKeyView => ({
 });
 
 @Injectable()
-export class ApiKeysService implements BeforeApplicationShutdown {
+export class ApiKeysService implements BeforeApplicationShutdown, OnModuleInit {
   /** per instance: when this instance last wrote last_used_at for a key */
   private readonly lastWrite = new Map<string, number>();
   private readonly pendingWrites = new Set<Promise<unknown>>();
@@ -53,7 +56,13 @@ export class ApiKeysService implements BeforeApplicationShutdown {
     private readonly tx: TransactionService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly auth: AuthService,
   ) {}
+
+  /** "Also revoke all API keys" on a password reset */
+  onModuleInit() {
+    this.auth.registerCredentialRevoker((userId) => this.revokeAll(userId));
+  }
 
   limitFor(plan: Plan): number {
     return plan === 'free' ? this.config.rateLimitFree : this.config.rateLimitPaid;
@@ -74,6 +83,12 @@ export class ApiKeysService implements BeforeApplicationShutdown {
     if (Object.keys(errors).length) throw new FormError(errors);
     const key = generateApiKey();
     return this.tx.run(async (m) => {
+      // the user's row is locked first, so two creations racing at key 25 take turns (SQLite's writes already do)
+      if (m.connection.options.type === 'postgres') await m.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [userId]);
+      const active = await m.getRepository(ApiKey).count({ where: { userId, revokedAt: IsNull() } });
+      if (active >= MAX_ACTIVE_KEYS) {
+        throw new FormError({ name: `You have ${MAX_ACTIVE_KEYS} active keys, the most an account may hold. Revoke one you no longer use first.` });
+      }
       const row = m.getRepository(ApiKey).create({
         id: randomUUID(),
         userId,
@@ -101,6 +116,12 @@ export class ApiKeysService implements BeforeApplicationShutdown {
       }
       return toView(row);
     });
+  }
+
+  /** Revokes every active key of the user (offered with a password reset); returns how many. */
+  async revokeAll(userId: string): Promise<number> {
+    const res = await this.tx.run((m) => m.getRepository(ApiKey).update({ userId, revokedAt: IsNull() }, { revokedAt: this.clock.now() }));
+    return res.affected ?? 0;
   }
 
   /** The principal for a presented key, or null. Revoked keys fail on their very next request. */

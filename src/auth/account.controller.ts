@@ -10,6 +10,10 @@ import { AccountProfileDto, ChangePasswordDto, PASSWORD_MIN } from './dto/auth-f
 import type { CurrentUser } from './user.entity';
 import { UsersService } from './users.service';
 
+/** How long a GitHub sign-in confirms a sensitive change on an account without a password. */
+export const GITHUB_CONFIRM_MS = 10 * 60 * 1000;
+const githubConfirmed = (req: AppRequest) => Date.now() - (req.session.githubConfirmedAt ?? 0) < GITHUB_CONFIRM_MS;
+
 @Controller('settings/account')
 @UseGuards(SignedInGuard)
 export class AccountController {
@@ -35,6 +39,7 @@ export class AccountController {
       timezones: TIME_ZONES,
       minPassword: PASSWORD_MIN,
       importLimits: IMPORT_LIMITS_TEXT,
+      canVerify: this.auth.canResetPasswords,
     });
   }
 
@@ -46,14 +51,37 @@ export class AccountController {
   @Post()
   async update(@Me() me: CurrentUser, @Req() req: AppRequest, @Res() res: Response, @Body() body: Record<string, unknown>) {
     const { value, errors } = await validateForm(AccountProfileDto, body);
-    if (errors) return this.render(res, me, { form: value, errors }, 422);
+    const form = { name: value.name, email: value.email, timezone: value.timezone };
+    if (errors) return this.render(res, me, { form, errors }, 422);
+    let result;
     try {
-      await this.users.updateProfile(me.id, value);
+      result = await this.users.updateProfile(me.id, form, { currentPassword: value.currentPassword, githubConfirmed: githubConfirmed(req) });
     } catch (err) {
-      if (err instanceof FormError) return this.render(res, me, { form: value, errors: err.fields }, 422);
+      if (err instanceof FormError) return this.render(res, me, { form, errors: err.fields }, 422);
       throw err;
     }
-    flash(req, 'success', 'Your account settings have been saved.');
+    if (result.previousEmail) {
+      await this.auth.afterEmailChange(result.user, result.previousEmail, req.sessionID);
+      flash(
+        req,
+        'success',
+        this.auth.canResetPasswords
+          ? `Saved. We sent a link to ${result.user.email} to confirm the new address, and a notice to the old one. Other devices have been logged out.`
+          : 'Saved. Other devices have been logged out.',
+      );
+    } else {
+      flash(req, 'success', 'Your account settings have been saved.');
+    }
+    res.redirect(303, '/settings/account');
+  }
+
+  /** "Send again" for the verification link (rate-limited per account). */
+  @Post('verify-email')
+  async resendVerification(@Me() me: CurrentUser, @Req() req: AppRequest, @Res() res: Response) {
+    const result = await this.auth.resendVerification(me.id);
+    if (result.sent) flash(req, 'success', `We sent a new link to ${me.email}. It works once, for 24 hours.`);
+    else if (result.retryAfter) flash(req, 'error', `You asked for several links already. Try again in ${Math.ceil(result.retryAfter / 60)} minute(s).`);
+    else flash(req, 'info', me.emailVerified ? 'Your address is already confirmed.' : 'This instance sends no e-mail, so addresses cannot be confirmed.');
     res.redirect(303, '/settings/account');
   }
 
@@ -72,14 +100,17 @@ export class AccountController {
     res.redirect(303, '/settings/account');
   }
 
-  /** Deletes the account once the typed e-mail matches; the session ends and the visitor lands on sign-up. */
+  /**
+   * Deletes the account once confirmed with the current password (a GitHub-only account: a GitHub
+   * sign-in in the last 10 minutes); the session ends and the visitor lands on sign-up.
+   */
   @Post('delete')
   async deleteAccount(@Me() me: CurrentUser, @Req() req: AppRequest, @Res() res: Response, @Body() body: Record<string, unknown>) {
-    const typed = typeof body.email === 'string' ? body.email : '';
+    const currentPassword = typeof body.currentPassword === 'string' ? body.currentPassword.slice(0, 200) : undefined;
     try {
-      await this.users.deleteAccount(me.id, typed);
+      await this.users.deleteAccount(me.id, { currentPassword, githubConfirmed: githubConfirmed(req) });
     } catch (err) {
-      if (err instanceof FormError) return this.render(res, me, { deleteErrors: err.fields, deleteForm: { email: typed } }, 422);
+      if (err instanceof FormError) return this.render(res, me, { deleteErrors: err.fields }, 422);
       throw err;
     }
     // a fresh, signed-out session carries the goodbye message to the sign-up page

@@ -38,16 +38,31 @@ export class AuthController {
     const again = (fieldErrors: Record<string, string>) =>
       res.status(422).render('auth/signup', { title: 'Create your account', form, errors: fieldErrors, minPassword: PASSWORD_MIN, layoutClass: 'auth' });
     if (errors) return again(errors);
+    let result;
     try {
-      const user = await this.auth.signup(value);
-      // queued before the new session is saved, so it is carried over and saved once
-      flash(req, 'success', `Welcome to DevHub, ${user.name}!`);
-      await startSession(req, user.id);
-      res.redirect(303, '/dashboard');
+      result = await this.auth.signup(value, req.ip ?? 'unknown');
     } catch (err) {
       if (err instanceof FormError) return again(err.fields);
       throw err;
     }
+    if (!result.created) {
+      // without e-mail nobody can be told privately: the form says only that the address cannot be used
+      if (!this.auth.canResetPasswords) return again({ email: 'This address cannot be used for a new account. If you already have one, log in instead.' });
+      // the address has an account: its owner was mailed; the answer is forgot-password's
+      return res.status(200).render('auth/forgot-password', { title: 'Check your inbox', canReset: this.auth.canResetPasswords, sent: true, layoutClass: 'auth' });
+    }
+    // queued before the new session is saved, so it is carried over and saved once
+    flash(req, 'success', `Welcome to DevHub, ${result.user.name}!`);
+    if (this.auth.canResetPasswords) flash(req, 'info', `We sent a link to ${result.user.email}: open it to confirm your address.`);
+    await startSession(req, result.user.id);
+    res.redirect(303, '/dashboard');
+  }
+
+  /** The link in a verification mail (single use, 24 h). Works signed in or not. */
+  @Get('verify-email')
+  async verifyEmail(@Req() req: AppRequest, @Res() res: Response, @Query('token') token?: string) {
+    const ok = typeof token === 'string' && token.length <= 200 && (await this.auth.verifyEmail(token));
+    res.status(ok ? 200 : 410).render('auth/verify-email', { title: ok ? 'Address confirmed' : 'Link not valid', verified: ok, signedIn: Boolean(req.currentUser), layoutClass: 'auth' });
   }
 
   @Get('login')
@@ -90,12 +105,17 @@ export class AuthController {
 
   @Post('forgot-password')
   @HttpCode(200)
-  async forgot(@Res() res: Response, @Body() body: Record<string, unknown>) {
+  async forgot(@Req() req: AppRequest, @Res() res: Response, @Body() body: Record<string, unknown>) {
     const { value, errors } = await validateForm(ForgotPasswordDto, body);
     if (errors) {
       return res.status(422).render('auth/forgot-password', { title: 'Reset your password', canReset: this.auth.canResetPasswords, form: value, errors, layoutClass: 'auth' });
     }
-    await this.auth.requestPasswordReset(value.email);
+    const result = await this.auth.requestPasswordReset(value.email, req.ip ?? 'unknown');
+    if (!result.ok) {
+      res.setHeader('Retry-After', String(result.retryAfter));
+      const error = `Too many reset requests from your network. Try again in ${Math.ceil(result.retryAfter / 60)} minute(s).`;
+      return res.status(429).render('auth/forgot-password', { title: 'Reset your password', canReset: this.auth.canResetPasswords, form: value, errors: { email: error }, layoutClass: 'auth' });
+    }
     res.render('auth/forgot-password', { title: 'Check your inbox', canReset: this.auth.canResetPasswords, sent: true, layoutClass: 'auth' });
   }
 
@@ -111,12 +131,12 @@ export class AuthController {
     if (errors) {
       return res.status(422).render('auth/reset-password', { title: 'Choose a new password', token: value.token, errors, minPassword: PASSWORD_MIN, layoutClass: 'auth' });
     }
-    const userId = await this.auth.resetPassword(value.token, value.password);
+    const userId = await this.auth.resetPassword(value.token, value.password, { revokeCredentials: value.revokeApiKeys === 'on' });
     if (!userId) {
       return res.status(410).render('auth/reset-password', { title: 'Choose a new password', invalid: true, layoutClass: 'auth' });
     }
     await this.auth.endOtherSessions(userId);
-    flash(req, 'success', 'Your password has been changed. Log in with the new one.');
+    flash(req, 'success', value.revokeApiKeys === 'on' ? 'Your password has been changed and every API key revoked. Log in with the new one.' : 'Your password has been changed. Log in with the new one.');
     res.redirect(303, '/login');
   }
 }

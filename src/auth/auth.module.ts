@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountController } from './account.controller';
-import { AuthThrottle } from './auth-throttle.entity';
+import { EmailVerificationToken } from './email-verification-token.entity';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { GithubAuthController, GithubAuthGuard } from './github-auth.controller';
@@ -15,7 +15,7 @@ import { User } from './user.entity';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [PassportModule, TypeOrmModule.forFeature([User, SessionRow, PasswordResetToken, AuthThrottle])],
+  imports: [PassportModule, TypeOrmModule.forFeature([User, SessionRow, PasswordResetToken, EmailVerificationToken])],
   controllers: [AuthController, GithubAuthController, AccountController],
   providers: [AuthService, UsersService, LoginThrottleService, DatabaseSessionStore, GithubStrategy, GithubAuthGuard],
   exports: [UsersService, AuthService, DatabaseSessionStore],

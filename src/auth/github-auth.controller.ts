@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { AppRequest, flash } from '../common/http/request-types';
-import { AuthService, GithubAlreadyLinkedError, GithubProfile } from './auth.service';
+import { AuthService, GithubAlreadyLinkedError, GithubProfile, GithubUnverifiedMatchError } from './auth.service';
 import { startSession } from './session-helpers';
 
 @Injectable()
@@ -47,6 +47,9 @@ export class GithubAuthController {
     try {
       user = await this.auth.githubSignIn(profile, req.currentUser?.id);
     } catch (err) {
+      if (err instanceof GithubUnverifiedMatchError) {
+        return res.status(409).render('auth/github-account-exists', { title: 'Log in with your password', email: err.email, layoutClass: 'auth' });
+      }
       if (!(err instanceof GithubAlreadyLinkedError)) throw err;
       flash(req, 'error', `GitHub account @${profile.login} is already connected to another DevHub account.`);
       return req.session.save(() => res.redirect(303, '/settings/account'));
@@ -54,6 +57,8 @@ export class GithubAuthController {
     // queued before the new session is saved, so it is carried over and saved once
     flash(req, 'success', linking ? `Connected GitHub account @${profile.login}.` : `Signed in with GitHub as @${profile.login}.`);
     await startSession(req, user.id);
+    // a fresh GitHub sign-in by the signed-in user confirms e-mail changes and deletion of an account without a password
+    if (linking) req.session.githubConfirmedAt = Date.now();
     res.redirect(303, linking ? '/settings/account' : '/dashboard');
   }
 }

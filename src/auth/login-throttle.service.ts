@@ -1,67 +1,70 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
-import { TransactionService } from '../database/transaction.service';
-import { Clock } from '../common/clock';
 import { sha256Hex } from '../common/crypto/tokens';
-import { AuthThrottle } from './auth-throttle.entity';
 import { clientKey } from '../common/api/client-key';
+import { RateCounterService } from '../common/rate/rate-counter.service';
 
-const WINDOW_MS = 15 * 60 * 1000;
-const LOCK_MS = 15 * 60 * 1000;
-const MAX_PER_EMAIL = 5;
-const MAX_PER_IP = 20;
+export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+/** checked attempts for one address from one client, then that client is refused for the address */
+export const MAX_PER_ADDRESS_AND_CLIENT = 5;
+/** checked attempts from one client, whatever the address, then the client is refused */
+export const MAX_PER_CLIENT = 20;
+/** failures for one address from all clients before each further attempt is slowed down */
+const SLOW_AFTER = 5;
+const MAX_DELAY_MS = 10_000;
+
+export type LoginTicket =
+  | { ok: true; delayMs: number; giveBack: () => Promise<void> }
+  | { ok: false; retryAfter: number };
+
+const hashAddress = (email: string) => sha256Hex(email.trim().toLowerCase()).slice(0, 40);
+// an IPv6 client per /64: it could rotate through single addresses at will
+const hashClient = (ip: string) => sha256Hex(clientKey(ip)).slice(0, 40);
 
 /**
- * Refuses log-ins for a while after repeated failures, per e-mail address and per client IP.
- * Kept in the database so that every instance sees the same count; the address is hashed.
+ * Log-in limits in the shared rate_counters table. The attempt is taken before the password is
+ * checked (one atomic statement per counter) and given back when the password was right, so a burst
+ * of parallel guesses gets exactly the allowed number of checks.
+ *
+ * Hard refusals count per (address, client) and per client: someone else's failures never lock the
+ * owner out of their own account from their own client. Per address alone, attempts are only slowed
+ * down (a delay doubling from 1 s up to 10 s), which is what stops a guesser spread over many clients.
  */
 @Injectable()
 export class LoginThrottleService {
-  constructor(
-    private readonly tx: TransactionService,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly counters: RateCounterService) {}
 
-  private keys(email: string, ip: string): Array<{ key: string; max: number }> {
-    return [
-      { key: `email:${sha256Hex(email.toLowerCase()).slice(0, 40)}`, max: MAX_PER_EMAIL },
-      // an IPv6 client per /64: it could rotate through single addresses at will
-      { key: `ip:${sha256Hex(clientKey(ip)).slice(0, 40)}`, max: MAX_PER_IP },
-    ];
+  private keys(email: string, ip: string) {
+    const address = hashAddress(email);
+    const client = hashClient(ip);
+    return { pair: `login:ac:${address}:${client}`, client: `login:c:${client}`, address: `login:a:${address}` };
   }
 
-  /** Seconds until the next attempt is allowed, or 0 when it may go ahead. */
-  async retryAfter(email: string, ip: string): Promise<number> {
-    const now = this.clock.now().getTime();
-    const repo = this.tx.manager.getRepository(AuthThrottle);
-    let wait = 0;
-    const rows = await repo.find({ where: { key: In(this.keys(email, ip).map((k) => k.key)) } });
-    for (const row of rows) {
-      if (row.lockedUntil && row.lockedUntil.getTime() > now) {
-        wait = Math.max(wait, Math.ceil((row.lockedUntil.getTime() - now) / 1000));
-      }
+  async begin(email: string, ip: string): Promise<LoginTicket> {
+    const k = this.keys(email, ip);
+    const fromClient = await this.counters.take(k.client, LOGIN_WINDOW_MS);
+    if (fromClient.count > MAX_PER_CLIENT) return { ok: false, retryAfter: fromClient.resetInSeconds };
+    const pair = await this.counters.take(k.pair, LOGIN_WINDOW_MS);
+    if (pair.count > MAX_PER_ADDRESS_AND_CLIENT) {
+      // refused unchecked: it does not use up the client's budget for other addresses
+      await this.counters.giveBack(k.client);
+      return { ok: false, retryAfter: pair.resetInSeconds };
     }
-    return wait;
+    const address = await this.counters.take(k.address, LOGIN_WINDOW_MS);
+    const over = address.count - SLOW_AFTER;
+    const delayMs = over > 0 ? Math.min(MAX_DELAY_MS, 1000 * 2 ** (over - 1)) : 0;
+    return {
+      ok: true,
+      delayMs,
+      giveBack: async () => {
+        await this.counters.giveBack(k.client);
+        await this.counters.clear([k.pair, k.address]);
+      },
+    };
   }
 
-  async recordFailure(email: string, ip: string): Promise<void> {
-    const now = this.clock.now();
-    await this.tx.run(async (m) => {
-      const repo = m.getRepository(AuthThrottle);
-      for (const { key, max } of this.keys(email, ip)) {
-        let row = await repo.findOne({ where: { key } });
-        if (!row || now.getTime() - row.windowStartedAt.getTime() > WINDOW_MS) {
-          row = repo.create({ key, failures: 0, windowStartedAt: now, lockedUntil: null });
-        }
-        row.failures += 1;
-        if (row.failures >= max) row.lockedUntil = new Date(now.getTime() + LOCK_MS);
-        await repo.save(row);
-      }
-    });
-  }
-
-  async recordSuccess(email: string, ip: string): Promise<void> {
-    const [emailKey] = this.keys(email, ip);
-    await this.tx.run((m) => m.getRepository(AuthThrottle).delete({ key: emailKey.key }));
+  /** After a password reset the address starts afresh, from every client. */
+  async clearAddress(email: string): Promise<void> {
+    const address = hashAddress(email);
+    await this.counters.clear([`login:a:${address}`], `login:ac:${address}:`);
   }
 }

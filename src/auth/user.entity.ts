@@ -42,6 +42,10 @@ export class User {
   @Column({ name: 'github_token_encrypted', type: 'text', nullable: true })
   githubTokenEncrypted: string | null;
 
+  /** set when the owner opened a verification link (or a reset link) sent to this address, or GitHub vouched for it */
+  @DateColumn({ name: 'email_verified_at', nullable: true })
+  emailVerifiedAt: Date | null;
+
   @DateColumn({ name: 'last_login_at', nullable: true })
   lastLoginAt: Date | null;
 
@@ -63,6 +67,7 @@ export interface CurrentUser {
   githubLogin: string | null;
   githubAvatarUrl: string | null;
   hasPassword: boolean;
+  emailVerified: boolean;
 }
 
 export function toCurrentUser(u: User): CurrentUser {
@@ -76,5 +81,6 @@ export function toCurrentUser(u: User): CurrentUser {
     githubLogin: u.githubLogin,
     githubAvatarUrl: u.githubAvatarUrl,
     hasPassword: Boolean(u.passwordHash),
+    emailVerified: Boolean(u.emailVerifiedAt),
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, Not } from 'typeorm';
 import { EncryptionService } from '../common/crypto/encryption.service';
 import { hashPassword, verifyPassword } from '../common/crypto/password-hasher';
 import { yieldToEventLoop } from '../common/event-loop';
@@ -16,6 +16,18 @@ export interface NewUser {
   github?: GithubIdentity;
   /** the seeded demo account: never the instance admin */
   neverAdmin?: boolean;
+  /** the address is known to be the user's (GitHub vouched for it) */
+  emailVerified?: boolean;
+}
+
+/** The seeded demo account (its password is public): it never becomes the instance admin. */
+export const DEMO_EMAIL = 'demo@devhub.local';
+
+/** Sign-up with an address that has an account; the caller answers as if it worked (no account enumeration). */
+export class EmailTakenError extends Error {
+  constructor(readonly email: string) {
+    super('email taken');
+  }
 }
 
 export interface GithubIdentity {
@@ -62,11 +74,9 @@ export class UsersService {
       // sign-ups take turns on PostgreSQL, so two first sign-ups cannot both become admin
       if (m.connection.options.type === 'postgres') await m.query(`SELECT pg_advisory_xact_lock(7331001)`);
       const email = input.email.trim().toLowerCase();
-      if (await repo.exists({ where: { email } })) {
-        throw new FormError({ email: 'An account with this e-mail address already exists. Log in instead.' });
-      }
+      if (await repo.exists({ where: { email } })) throw new EmailTakenError(email);
       // the first real account is the admin; the demo account never is (its password is public)
-      const isFirst = !input.neverAdmin && !(await repo.exists({ where: { isAdmin: true } }));
+      const isFirst = !input.neverAdmin && email !== DEMO_EMAIL && !(await repo.exists({ where: { isAdmin: true } }));
       const user = repo.create({
         id: randomUUID(),
         email,
@@ -81,6 +91,7 @@ export class UsersService {
         githubAvatarUrl: null,
         githubTokenEncrypted: null,
         lastLoginAt: null,
+        emailVerifiedAt: input.emailVerified ? new Date() : null,
       });
       if (input.github) this.applyGithub(user, input.github);
       return repo.save(user);
@@ -111,17 +122,55 @@ export class UsersService {
     await this.tx.run((m) => m.getRepository(User).update({ id: userId }, { lastLoginAt: at }));
   }
 
-  updateProfile(userId: string, input: { name: string; email: string; timezone: string }): Promise<User> {
+  /**
+   * Saves name, time zone and e-mail. A new address needs the current password (see confirmIdentity),
+   * starts unverified, and the result says so: the caller mails both addresses and ends other sessions.
+   */
+  updateProfile(
+    userId: string,
+    input: { name: string; email: string; timezone: string },
+    confirm: { currentPassword?: string; githubConfirmed: boolean },
+  ): Promise<{ user: User; previousEmail: string | null }> {
     return this.tx.run(async (m: EntityManager) => {
       const repo = m.getRepository(User);
       const user = await repo.findOneOrFail({ where: { id: userId } });
       const email = input.email.trim().toLowerCase();
-      if (email !== user.email && (await repo.exists({ where: { email } }))) {
-        throw new FormError({ email: 'Another account uses this e-mail address.' });
+      const changing = email !== user.email;
+      if (changing) {
+        await this.confirmIdentity(user, confirm.currentPassword, confirm.githubConfirmed, 'change your e-mail address');
+        if (await repo.exists({ where: { email } })) throw new FormError({ email: 'Another account uses this e-mail address.' });
       }
+      const previousEmail = changing ? user.email : null;
       Object.assign(user, { name: input.name.trim(), email, timezone: input.timezone });
-      return repo.save(user);
+      if (changing) user.emailVerifiedAt = null;
+      return { user: await repo.save(user), previousEmail };
     });
+  }
+
+  /**
+   * Sensitive changes (e-mail, deletion) need the current password; an account without one (GitHub
+   * only) confirms through a GitHub sign-in made in the last few minutes.
+   */
+  async confirmIdentity(user: User, currentPassword: string | undefined, githubConfirmed: boolean, what: string): Promise<void> {
+    if (user.passwordHash) {
+      if (!currentPassword) throw new FormError({ currentPassword: `Enter your current password to ${what}.` });
+      if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new FormError({ currentPassword: 'That is not your current password.' });
+      return;
+    }
+    if (!githubConfirmed) throw new FormError({ currentPassword: `Confirm with GitHub to ${what}: sign in with GitHub again, then submit within 10 minutes.` });
+  }
+
+  async markEmailVerified(userId: string, email: string, m?: EntityManager): Promise<boolean> {
+    const run = (mm: EntityManager) => mm.getRepository(User).update({ id: userId, email }, { emailVerifiedAt: new Date() });
+    const res = await (m ? run(m) : this.tx.run(run));
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** Re-hashes a password stored with weaker parameters than today's (after a successful check). */
+  async upgradePasswordHash(userId: string, password: string, oldHash: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    // only if nobody changed it meanwhile
+    await this.tx.run((m) => m.getRepository(User).update({ id: userId, passwordHash: oldHash }, { passwordHash }));
   }
 
   async changePassword(userId: string, currentPassword: string | undefined, newPassword: string): Promise<void> {
@@ -143,18 +192,24 @@ export class UsersService {
   }
 
   /**
-   * Deletes the account after the owner typed its e-mail address: every row in every table with
-   * a `user_id` column (found in the schema, so tables added by later features are covered even
-   * where their foreign key does not cascade), then the users row, whose cascades take the rest
-   * (rows owned through a parent, such as contact_tags). One transaction: all or nothing.
+   * Deletes the account once the owner confirmed it (current password, or a fresh GitHub sign-in for
+   * an account without one): every row in every table with a `user_id` column (found in the schema,
+   * so tables added by later features are covered even where their foreign key does not cascade),
+   * then the users row, whose cascades take the rest (rows owned through a parent, such as
+   * contact_tags). One transaction: all or nothing.
    */
-  deleteAccount(userId: string, typedEmail: string): Promise<void> {
+  async deleteAccount(userId: string, confirm: { currentPassword?: string; githubConfirmed: boolean }): Promise<void> {
+    const user = await this.findById(userId);
+    if (!user) return;
+    await this.confirmIdentity(user, confirm.currentPassword, confirm.githubConfirmed, 'delete your account');
+    await this.removeAccount(userId);
+  }
+
+  /** The deletion itself, once the owner has confirmed (deleteAccount). */
+  removeAccount(userId: string): Promise<void> {
     return this.tx.run(async (m) => {
       const user = await m.getRepository(User).findOne({ where: { id: userId } });
       if (!user) return;
-      const typed = typedEmail.trim().toLowerCase();
-      if (!typed) throw new FormError({ email: 'Type your e-mail address to confirm.' });
-      if (typed !== user.email) throw new FormError({ email: `That is not your e-mail address. Type ${user.email} to confirm.` });
       const postgres = m.connection.options.type === 'postgres';
       for (const table of await tablesWithUserId(m)) {
         const quoted = `"${table.replace(/"/g, '""')}"`;
@@ -177,9 +232,10 @@ export class UsersService {
         }
       }
       await m.getRepository(User).delete({ id: userId });
-      // an instance keeps an admin: when the last one leaves, the longest-standing account takes over
+      // an instance keeps an admin: when the last one leaves, the longest-standing account takes over,
+      // never the seeded demo account (its password is public)
       if (user.isAdmin && !(await m.getRepository(User).exists({ where: { isAdmin: true } }))) {
-        const next = await m.getRepository(User).findOne({ where: {}, order: { createdAt: 'ASC' } });
+        const next = await m.getRepository(User).findOne({ where: { email: Not(DEMO_EMAIL) }, order: { createdAt: 'ASC' } });
         if (next) await m.getRepository(User).update({ id: next.id }, { isAdmin: true });
       }
     });

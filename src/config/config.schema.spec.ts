@@ -88,4 +88,15 @@ describe('loadConfig', () => {
   it('parses retry delays', () => {
     expect(parseDurations('X', '500ms,30s,5m,1h')).toEqual([500, 30_000, 300_000, 3_600_000]);
   });
+
+  it('reads TRUST_PROXY as Express does, and refuses "true" (trust every hop) with one line', () => {
+    const tp = (v: string) => loadConfig({ DATA_DIR: dir(), TRUST_PROXY: v }).trustProxy;
+    expect(tp('false')).toBe(false);
+    expect(tp('0')).toBe(false);
+    expect(tp('1')).toBe(1);
+    expect(tp('10.0.0.1, 10.0.0.0/8,loopback,::1,fd00::/8')).toEqual(['10.0.0.1', '10.0.0.0/8', 'loopback', '::1', 'fd00::/8']);
+    expect(() => tp('true')).toThrow(/^Invalid configuration: TRUST_PROXY .*X-Forwarded-For/);
+    expect(() => tp('10.0.0.0/33')).toThrow('TRUST_PROXY');
+    expect(() => tp('proxy.internal')).toThrow('TRUST_PROXY');
+  });
 });

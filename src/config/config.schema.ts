@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parseDsn } from '../common/errors/sentry-dsn';
 import { ConfigError } from './config-error';
@@ -7,6 +8,7 @@ import { ConfigError } from './config-error';
 export { ConfigError };
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type TrustProxy = false | number | string[];
 
 export interface AppConfig {
   nodeEnv: string;
@@ -39,7 +41,8 @@ export interface AppConfig {
   planPricePro: number;
   planPricePremium: number;
   sentryDsn?: string;
-  trustProxy: boolean;
+  /** Express `trust proxy`: false, a hop count, or the proxies' addresses/CIDRs; never true (every hop) */
+  trustProxy: TrustProxy;
   logLevel: LogLevel;
   dataDir: string;
   /** after SIGTERM, how long in-flight requests may take before their sockets are closed */
@@ -70,6 +73,44 @@ function num(env: Env, name: string, def: number): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0) throw new ConfigError(name, `a non-negative number (got "${raw}")`);
   return n;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [addr, bits, extra] = entry.split('/');
+  const family = isIP(addr);
+  if (!family || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  if (!/^\d+$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY as Express reads `trust proxy`: false, a hop count, or a comma list of proxy
+ * addresses/CIDRs (or loopback, linklocal, uniquelocal). `true` would trust every hop, so any
+ * client could pick its own address through X-Forwarded-For and walk past the per-IP limits.
+ */
+export function trustProxy(env: Env): TrustProxy {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined) return false;
+  const v = raw.toLowerCase();
+  if (['false', 'no', 'off', '0'].includes(v)) return false;
+  if (['true', 'yes', 'on'].includes(v)) {
+    throw new ConfigError('TRUST_PROXY', `false, a hop count (1 behind one proxy) or the proxies' addresses/CIDRs; "${raw}" would trust a client's own X-Forwarded-For`);
+  }
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops > 100) throw new ConfigError('TRUST_PROXY', `a hop count from 0 to 100 (got ${hops})`);
+    return hops;
+  }
+  const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.find((e) => !isProxyAddress(e));
+  if (bad !== undefined || !entries.length) {
+    throw new ConfigError('TRUST_PROXY', `false, a hop count or a comma list of proxy addresses/CIDRs (got "${bad ?? raw}")`);
+  }
+  return entries;
 }
 
 function bool(env: Env, name: string, def: boolean): boolean {
@@ -240,7 +281,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     planPricePro: num(env, 'PLAN_PRICE_PRO', 0),
     planPricePremium: num(env, 'PLAN_PRICE_PREMIUM', 0),
     sentryDsn: sentryDsn(env),
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(env),
     logLevel: logLevel as LogLevel,
     dataDir,
     shutdownTimeoutMs: duration(env, 'SHUTDOWN_TIMEOUT', '10s', 600_000),

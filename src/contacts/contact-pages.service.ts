@@ -17,14 +17,9 @@ const SORTS: Array<{ value: ContactSort; label: string }> = [
   { value: 'last', label: 'Last interaction' },
   { value: 'created', label: 'Date added' },
 ];
+import { parsePage } from '../common/http/page-number';
 
 const asArray = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined || v === null || v === '' ? [] : [v]).map(String);
-/** Page numbers past a million are typing mistakes (and 1e308 × 25 is no SQL OFFSET). */
-const MAX_PAGE = 1_000_000;
-const positiveInt = (v: unknown, def: number) => {
-  const n = Number(v);
-  return Number.isInteger(n) && n > 0 && n <= MAX_PAGE ? n : def;
-};
 
 /** Builds the view models of the contact pages (controllers stay one call deep). */
 @Injectable()
@@ -41,7 +36,7 @@ export class ContactPagesService {
     const q = typeof query.q === 'string' ? query.q.trim().slice(0, 200) : '';
     const tagNames = asArray(query.tag).slice(0, 10);
     const sort = SORTS.some((s) => s.value === query.sort) ? (query.sort as ContactSort) : 'name';
-    const page = positiveInt(query.page, 1);
+    const page = parsePage(query.page);
     const { ids, unknown } = await this.tags.idsForNames(me.id, tagNames);
     const { items, total } = unknown.length
       ? { items: [], total: 0 }

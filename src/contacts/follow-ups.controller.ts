@@ -7,6 +7,7 @@ import { Me, SignedInGuard } from '../common/http/signed-in.guard';
 import { utcToWallTime } from '../common/time';
 import { FollowUpInputDto } from './dto/interaction-input.dto';
 import { FOLLOW_UP_SECTIONS, FollowUpSection, FollowUpsService, SnoozeOption } from './follow-ups.service';
+import { parsePage } from '../common/http/page-number';
 
 type Form = Record<string, unknown>;
 const PREVIEW = 20;
@@ -22,7 +23,7 @@ export class FollowUpsController {
   async list(@Me() me: CurrentUser, @Query('show') show: string | undefined, @Query('page') pageRaw: string | undefined, @Res() res: Response) {
     const only = FOLLOW_UP_SECTIONS.includes(show as FollowUpSection) ? (show as FollowUpSection) : null;
     // capped: a 20-digit page number would make an OFFSET that SQL cannot parse
-    const page = Math.min(Math.max(1, Number.parseInt(pageRaw ?? '1', 10) || 1), 1_000_000);
+    const page = parsePage(pageRaw);
     const sections = await Promise.all(
       (only ? [only] : FOLLOW_UP_SECTIONS).map(async (key) => {
         const limit = only ? PER_PAGE : PREVIEW;

@@ -1,4 +1,4 @@
-import { CsvSyntaxError, CsvTooManyRowsError, parseCsv, unguardFormula } from './csv';
+import { CsvLimitError, CsvLimits, CsvSyntaxError, CsvTooManyRowsError, parseCsv, unguardFormula } from './csv';
 import { emptyRecord, ImportRecord, normalizeId } from './import-record';
 
 export type CsvFormat = 'google' | 'linkedin' | 'devhub' | 'generic';
@@ -295,7 +295,7 @@ function toRecord(format: CsvFormat, columns: ColumnMapping[], row: string[], li
 export class CsvFormatError extends Error {
   constructor(
     message: string,
-    readonly kind: 'unrecognized' | 'syntax' | 'too_many_rows',
+    readonly kind: 'unrecognized' | 'syntax' | 'too_many_rows' | 'limits',
   ) {
     super(message);
   }
@@ -307,12 +307,21 @@ const HEADER_SEARCH_ROWS = 15;
  * Finds the header row (LinkedIn puts a few "Notes:" lines before it), the delimiter (",", ";"
  * or tab) and the format, then maps every data row to an ImportRecord.
  */
-export function readContactsCsv(text: string, maxRows: number): CsvDocument {
+export function readContactsCsv(text: string, maxRows: number, limits?: CsvLimits): CsvDocument {
+  try {
+    return readWithin(text, maxRows, limits);
+  } catch (err) {
+    if (err instanceof CsvLimitError) throw new CsvFormatError(err.message, 'limits');
+    throw err;
+  }
+}
+
+function readWithin(text: string, maxRows: number, limits?: CsvLimits): CsvDocument {
   let syntaxError: CsvSyntaxError | null = null;
   for (const delimiter of [',', ';', '\t']) {
     let head;
     try {
-      head = parseCsv(text, { delimiter, stopAfter: HEADER_SEARCH_ROWS });
+      head = parseCsv(text, { delimiter, stopAfter: HEADER_SEARCH_ROWS, limits });
     } catch (err) {
       if (err instanceof CsvSyntaxError) {
         syntaxError ??= err;
@@ -325,7 +334,7 @@ export function readContactsCsv(text: string, maxRows: number): CsvDocument {
     const format = detectCsvFormat(head.rows[headerIndex]!)!;
     let all;
     try {
-      all = parseCsv(text, { delimiter, maxRecords: maxRows + headerIndex + 1 });
+      all = parseCsv(text, { delimiter, maxRecords: maxRows + headerIndex + 1, limits });
     } catch (err) {
       if (err instanceof CsvSyntaxError) throw new CsvFormatError(`Line ${err.line}: ${err.message}`, 'syntax');
       if (err instanceof CsvTooManyRowsError) throw new CsvFormatError(`The file has more than ${maxRows.toLocaleString('en-US')} rows.`, 'too_many_rows');

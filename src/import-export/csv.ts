@@ -21,6 +21,23 @@ export class CsvTooManyRowsError extends Error {
   }
 }
 
+/** A file that breaks one of the size limits (columns, cell or line length): it is refused whole. */
+export class CsvLimitError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+    this.name = 'CsvLimitError';
+  }
+}
+
+export interface CsvLimits {
+  maxColumns: number;
+  maxCellChars: number;
+  maxLineChars: number;
+}
+
 export interface CsvRecords {
   /** non-blank records, in file order */
   rows: string[][];
@@ -34,6 +51,8 @@ export interface CsvOptions {
   stopAfter?: number;
   /** throw CsvTooManyRowsError past this many records */
   maxRecords?: number;
+  /** throw CsvLimitError as soon as a record, a value or a line is larger than this */
+  limits?: CsvLimits;
 }
 
 export function parseCsv(input: string, options: CsvOptions = {}): CsvRecords {
@@ -47,10 +66,22 @@ export function parseCsv(input: string, options: CsvOptions = {}): CsvRecords {
   let recordLine = 1;
   let i = 0;
   const n = text.length;
-
-  const endRecord = (): boolean => {
+  const maxColumns = options.limits?.maxColumns ?? Infinity;
+  const maxCell = options.limits?.maxCellChars ?? Infinity;
+  const maxLine = options.limits?.maxLineChars ?? Infinity;
+  let lineStart = 0;
+  const tooLong = () =>
+    field.length > maxCell
+      ? new CsvLimitError(`Line ${line} has a value longer than ${maxCell.toLocaleString('en-US')} characters.`, line)
+      : new CsvLimitError(`Line ${line} is longer than ${maxLine.toLocaleString('en-US')} characters.`, line);
+  const pushField = () => {
     record.push(field);
     field = '';
+    if (record.length > maxColumns) throw new CsvLimitError(`Line ${recordLine} has more than ${maxColumns} columns.`, recordLine);
+  };
+
+  const endRecord = (): boolean => {
+    pushField();
     // a blank line is not a record
     if (!(record.length === 1 && record[0] === '')) {
       rows.push(record);
@@ -84,23 +115,29 @@ export function parseCsv(input: string, options: CsvOptions = {}): CsvRecords {
           if (text[i + 1] === '\n') {
             field += '\r\n';
             i += 2;
+            lineStart = i;
             continue;
           }
-        } else if (c === '\n') line++;
+          lineStart = i + 1;
+        } else if (c === '\n') {
+          line++;
+          lineStart = i + 1;
+        }
         field += c;
         i++;
+        if (field.length > maxCell || i - lineStart > maxLine) throw tooLong();
       }
       // text after the closing quote up to the delimiter is kept (sloppy writers)
       continue;
     }
     if (ch === delim) {
-      record.push(field);
-      field = '';
+      pushField();
       i++;
       continue;
     }
     if (ch === '\r' || ch === '\n') {
       i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      lineStart = i;
       const stop = endRecord();
       line++;
       recordLine = line;
@@ -109,6 +146,7 @@ export function parseCsv(input: string, options: CsvOptions = {}): CsvRecords {
     }
     field += ch;
     i++;
+    if (field.length > maxCell || i - lineStart > maxLine) throw tooLong();
   }
   if (field !== '' || record.length) endRecord();
   return { rows, lines };

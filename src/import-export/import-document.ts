@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { CSV_FORMAT_LABELS, CsvFormatError, readContactsCsv } from './csv-formats';
 import { ImportError } from './import-export.errors';
-import { IMPORT_MAX_ROWS } from './import-limits';
+import { IMPORT_CSV_LIMITS, IMPORT_MAX_LINE_CHARS, IMPORT_MAX_ROWS } from './import-limits';
 import type { ImportRecord } from './import-record';
 import { VCardTooManyError } from './vcard';
 import { readVCards } from './vcard-records';
@@ -68,10 +68,11 @@ export function readImportDocument(text: string, filename = ''): ImportDocument 
 function fromCsv(text: string): ImportDocument {
   let doc;
   try {
-    doc = readContactsCsv(text, IMPORT_MAX_ROWS);
+    doc = readContactsCsv(text, IMPORT_MAX_ROWS, IMPORT_CSV_LIMITS);
   } catch (err) {
     if (err instanceof CsvFormatError) {
       if (err.kind === 'too_many_rows') throw new ImportError('too_many_rows', `${err.message} Split it into files of at most ${IMPORT_MAX_ROWS.toLocaleString('en-US')} rows.`);
+      if (err.kind === 'limits') throw new ImportError('limits', `${err.message} Nothing was imported: DevHub reads files of at most ${IMPORT_CSV_LIMITS.maxColumns} columns, values of at most ${IMPORT_CSV_LIMITS.maxCellChars.toLocaleString('en-US')} characters and lines of at most ${IMPORT_CSV_LIMITS.maxLineChars.toLocaleString('en-US')}.`);
       throw new ImportError(err.kind, err.kind === 'syntax' ? `This CSV file is broken. ${err.message} Nothing was imported.` : err.message);
     }
     throw err;
@@ -85,7 +86,21 @@ function fromCsv(text: string): ImportDocument {
   };
 }
 
+/** The 1-based number of the first line longer than `max` characters, or 0. */
+function firstLongLine(text: string, max: number): number {
+  let start = 0;
+  for (let line = 1; start <= text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end - start > max) return line;
+    start = end + 1;
+  }
+  return 0;
+}
+
 function fromVCard(text: string): ImportDocument {
+  const long = firstLongLine(text, IMPORT_MAX_LINE_CHARS);
+  if (long) throw new ImportError('limits', `Line ${long} is longer than ${IMPORT_MAX_LINE_CHARS.toLocaleString('en-US')} characters. Nothing was imported.`);
   let doc;
   try {
     doc = readVCards(text, IMPORT_MAX_ROWS);

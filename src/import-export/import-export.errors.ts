@@ -8,6 +8,7 @@ export type ImportErrorCode =
   | 'wrong_type'
   | 'unrecognized'
   | 'syntax'
+  | 'limits'
   | 'not_found'
   | 'expired'
   | 'failed';
@@ -20,6 +21,7 @@ const STATUS: Record<ImportErrorCode, number> = {
   wrong_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   unrecognized: HttpStatus.UNPROCESSABLE_ENTITY,
   syntax: HttpStatus.UNPROCESSABLE_ENTITY,
+  limits: HttpStatus.UNPROCESSABLE_ENTITY,
   not_found: HttpStatus.NOT_FOUND,
   expired: HttpStatus.GONE,
   failed: HttpStatus.INTERNAL_SERVER_ERROR,

@@ -6,6 +6,7 @@ import { AccountExportRegistry } from './account-export.registry';
 import { ContactVCardController, ExportController } from './export.controller';
 import { ExportService } from './export.service';
 import { ImportController } from './import.controller';
+import { ImportParser } from './import-parser';
 import { ImportService } from './import.service';
 import { OwnedRowsReader } from './owned-rows.reader';
 
@@ -13,7 +14,7 @@ import { OwnedRowsReader } from './owned-rows.reader';
 @Module({
   imports: [AuthModule, ContactsModule, TagsModule],
   controllers: [ImportController, ExportController, ContactVCardController],
-  providers: [ImportService, ExportService, AccountExportRegistry, OwnedRowsReader],
+  providers: [ImportService, ExportService, AccountExportRegistry, OwnedRowsReader, ImportParser],
   exports: [ImportService, AccountExportRegistry],
 })
 export class ImportExportModule {}

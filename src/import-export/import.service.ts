@@ -9,7 +9,8 @@ import { ContactsService } from '../contacts/contacts.service';
 import { isId } from '../contacts/crm.errors';
 import { TransactionService } from '../database/transaction.service';
 import { TagsService } from '../tags/tags.service';
-import { decodeUpload, DetectedColumn, readImportDocument } from './import-document';
+import { DetectedColumn, ImportDocument } from './import-document';
+import { ImportParser } from './import-parser';
 import { ImportError } from './import-export.errors';
 import { IMPORT_MAX_BYTES, PENDING_IMPORT_TTL_MS, PREVIEW_DETAIL_ROWS, PREVIEW_ROWS } from './import-limits';
 import { ExistingContact, ImportPlan, planImport, PlannedRow, SKIP_LABELS, SkipCategory } from './import-planner';
@@ -69,29 +70,42 @@ export class ImportService {
     private readonly reader: OwnedRowsReader,
     private readonly clock: Clock,
     private readonly errors: SentryReporter,
+    private readonly parser: ImportParser,
   ) {}
 
-  /** Checks and parses the file, then keeps it server-side; returns the pending import's id. */
+  /**
+   * Checks and parses the file (in a worker thread: see ImportParser), plans the preview once, and
+   * keeps both server-side; returns the pending import's id.
+   */
   async upload(userId: string, file: UploadedFileLike | undefined): Promise<string> {
     if (!file || !file.originalname) throw new ImportError('no_file', 'Choose a file to import.');
     if (file.size > IMPORT_MAX_BYTES || file.buffer.length > IMPORT_MAX_BYTES) throw tooLarge();
     const filename = file.originalname.replace(/[\u0000-\u001f\u007f]/g, '').slice(-255);
-    const text = decodeUpload(file.buffer, filename);
-    const doc = readImportDocument(text, filename);
+    const { text, doc } = await this.parser.parseUpload(file.buffer, filename);
     const id = randomUUID();
+    const createdAt = this.clock.now();
+    const preview = await this.buildPreview(userId, { id, filename, createdAt }, doc);
     await this.tx.run(async (m) => {
       const repo = m.getRepository(PendingImport);
       // one pending upload per user, and nobody's expired uploads linger
       await repo.delete({ userId });
       await repo.delete({ createdAt: LessThan(this.expiryCutoff()) });
-      await repo.insert({ id, userId, format: doc.format, filename, content: text, createdAt: this.clock.now() });
+      await repo.insert({ id, userId, format: doc.format, filename, content: text, preview: JSON.stringify(preview), createdAt });
     });
     return id;
   }
 
+  /** The preview made at upload: showing it again is a read, not another parse. */
   async preview(userId: string, id: string): Promise<ImportPreview> {
     const pending = await this.load(this.tx.manager, userId, id);
-    const doc = readImportDocument(pending.content, pending.filename);
+    if (pending.preview) return JSON.parse(pending.preview) as ImportPreview;
+    // an upload from before previews were kept: parsed (off the event loop) and kept now
+    const preview = await this.buildPreview(userId, pending, await this.parser.parseText(pending.content, pending.filename));
+    await this.tx.run((m) => m.getRepository(PendingImport).update({ id: pending.id, userId }, { preview: JSON.stringify(preview) }));
+    return preview;
+  }
+
+  private async buildPreview(userId: string, pending: { id: string; filename: string; createdAt: Date }, doc: ImportDocument): Promise<ImportPreview> {
     const plan = await planImport(doc.records, await this.existingContacts(userId));
     const skipped = plan.rows.filter((r) => r.action === 'skip');
     const merged = plan.rows.filter((r) => r.action === 'merge');
@@ -125,12 +139,13 @@ export class ImportService {
     let at = '';
     const lines = (first: number, last: number) => (first === last ? `line ${first}` : `lines ${first}–${last}`);
     try {
+      // parsed in the worker before the transaction starts (an upload's content never changes)
+      const unparsed = await this.load(this.tx.manager, userId, id);
+      const doc = await this.parser.parseText(unparsed.content, unparsed.filename);
       return await this.tx.run(async (m) => {
         const pending = await this.load(m, userId, id);
         const deleted = await m.getRepository(PendingImport).delete({ id: pending.id, userId });
         if (!deleted.affected) throw notFound();
-        const doc = readImportDocument(pending.content, pending.filename);
-        await yieldToEventLoop(); // parsing 10,000 rows takes a moment; so will planning them
         const plan = await planImport(doc.records, await this.existingContacts(userId));
 
         const tagRefs = await this.tags.ensureNamed(userId, [...plan.creates.flatMap((c) => c.tags), ...plan.merges.flatMap((x) => x.tags)]);

@@ -25,6 +25,10 @@ export class PendingImport {
   @Column({ type: 'text' })
   content: string;
 
+  /** the preview (ImportPreview as JSON), computed once at upload */
+  @Column({ type: 'text', nullable: true })
+  preview: string | null;
+
   @DateColumn({ name: 'created_at' })
   createdAt: Date;
 }

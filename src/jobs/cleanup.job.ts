@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { LessThan } from 'typeorm';
-import { AuthThrottle } from '../auth/auth-throttle.entity';
 import { PasswordResetToken } from '../auth/password-reset-token.entity';
 import { DatabaseSessionStore } from '../auth/session.store';
 import { Clock } from '../common/clock';
+import { RateCounterService } from '../common/rate/rate-counter.service';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { TransactionService } from '../database/transaction.service';
@@ -27,6 +27,7 @@ export class CleanupJob {
     private readonly imports: ImportService,
     private readonly tx: TransactionService,
     private readonly clock: Clock,
+    private readonly rateCounters: RateCounterService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -43,7 +44,7 @@ export class CleanupJob {
       const pendingImports = await this.imports.purgeExpired();
       const counts = await this.tx.run(async (m) => ({
         resetTokens: (await m.getRepository(PasswordResetToken).delete({ expiresAt: LessThan(new Date(now.getTime() - DAY)) })).affected ?? 0,
-        throttleRows: (await m.getRepository(AuthThrottle).delete({ windowStartedAt: LessThan(new Date(now.getTime() - DAY)) })).affected ?? 0,
+        throttleRows: await this.rateCounters.deleteExpired(now),
         outboxEvents: (await m.getRepository(OutboxEvent).delete({ dispatchedAt: LessThan(new Date(now.getTime() - 7 * DAY)) })).affected ?? 0,
         // /analytics shows up to 90 days; a year of raw views is kept
         profileViews: (await m.getRepository(ProfileView).delete({ createdAt: LessThan(new Date(now.getTime() - 365 * DAY)) })).affected ?? 0,

@@ -4,6 +4,7 @@ import type { CurrentUser } from '../auth/user.entity';
 import { AppRequest, flash } from '../common/http/request-types';
 import { Me, SignedInGuard } from '../common/http/signed-in.guard';
 import { NotificationsService } from './notifications.service';
+import { parsePage } from '../common/http/page-number';
 
 const PER_PAGE = 50;
 
@@ -14,7 +15,7 @@ export class NotificationsController {
 
   @Get()
   async list(@Me() me: CurrentUser, @Query('page') pageRaw: string | undefined, @Res() res: Response) {
-    const page = Math.max(1, Number.parseInt(pageRaw ?? '1', 10) || 1);
+    const page = parsePage(pageRaw);
     const [items, total] = await this.notifications.list(me.id, PER_PAGE, (page - 1) * PER_PAGE);
     res.render('notifications/list', {
       title: 'Notifications',

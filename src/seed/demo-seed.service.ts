@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { UsersService } from '../auth/users.service';
+import { DEMO_EMAIL, UsersService } from '../auth/users.service';
 import { Clock } from '../common/clock';
 import { Contact } from '../contacts/contact.entity';
 import { ContactsService } from '../contacts/contacts.service';
@@ -13,7 +13,7 @@ import { ProfilesService } from '../profiles/profiles.service';
 import { TagsService } from '../tags/tags.service';
 import { buildDemoPlan } from './demo-data';
 
-export const DEMO_EMAIL = 'demo@devhub.local';
+export { DEMO_EMAIL };
 export const DEMO_PASSWORD = 'demo-password';
 export const DEMO_TIMEZONE = 'Europe/Berlin';
 /** The demo account's public page is /@demo, unless a real account holds that name already. */
@@ -70,7 +70,7 @@ export class DemoSeedService {
         await this.users.setPassword(user.id, DEMO_PASSWORD, m);
       } else {
         const fresh = await this.users.create({ email: DEMO_EMAIL, name: 'Demo Developer', password: DEMO_PASSWORD, signupSource: 'seed', neverAdmin: true });
-        user = await this.users.updateProfile(fresh.id, { name: fresh.name, email: fresh.email, timezone: DEMO_TIMEZONE });
+        ({ user } = await this.users.updateProfile(fresh.id, { name: fresh.name, email: fresh.email, timezone: DEMO_TIMEZONE }, { githubConfirmed: false }));
       }
       const existing = await this.contacts.count(user.id);
       if (existing > 0) {

@@ -17,7 +17,7 @@ describe('SSRF guard', () => {
 
   it('refuses a name that resolves privately, and any unresolvable name', async () => {
     const resolver = async (host: string) => (host === 'evil.test' ? [{ address: '127.0.0.1', family: 4 }] : [{ address: '93.184.216.34', family: 4 }]);
-    await expect(resolveSafeTarget(new URL('http://evil.test/x'), false, resolver)).rejects.toThrow('private or reserved');
+    await expect(resolveSafeTarget(new URL('http://evil.test/x'), false, resolver)).rejects.toThrow('The address of evil.test is not allowed as a webhook target.');
     await expect(resolveSafeTarget(new URL('http://ok.test/x'), false, resolver)).resolves.toEqual({ address: '93.184.216.34', family: 4 });
     await expect(resolveSafeTarget(new URL('http://[::ffff:127.0.0.1]/'), false, resolver)).rejects.toThrow();
     await expect(resolveSafeTarget(new URL('http://nowhere.test/'), false, async () => { throw Object.assign(new Error('x'), { code: 'ENOTFOUND' }); })).rejects.toThrow('Cannot resolve');

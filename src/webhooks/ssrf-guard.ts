@@ -67,7 +67,11 @@ export function isForbiddenAddress(ip: string): boolean {
 }
 
 export class ForbiddenTargetError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** the name resolved to a private or reserved address (rather than not resolving at all) */
+    readonly forbiddenAddress = false,
+  ) {
     super(message);
     this.name = 'ForbiddenTargetError';
   }
@@ -97,7 +101,8 @@ export async function resolveSafeTarget(url: URL, allowPrivate: boolean, resolve
   if (!addresses.length) throw new ForbiddenTargetError(`Cannot resolve ${host}`);
   if (!allowPrivate) {
     const bad = addresses.find((a) => isForbiddenAddress(a.address));
-    if (bad) throw new ForbiddenTargetError(`${host} resolves to ${bad.address}, a private or reserved address`);
+    // which address it resolved to stays out of the message: it would map the internal network
+    if (bad) throw new ForbiddenTargetError(`The address of ${host} is not allowed as a webhook target.`, true);
   }
   const chosen = addresses[0];
   return { address: chosen.address, family: chosen.family === 6 ? 6 : 4 };

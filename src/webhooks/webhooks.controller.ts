@@ -7,6 +7,7 @@ import { Me, SignedInGuard } from '../common/http/signed-in.guard';
 import { EVENT_TYPES } from '../outbox/outbox.service';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 import { WebhooksService } from './webhooks.service';
+import { parsePage } from '../common/http/page-number';
 
 type Form = Record<string, unknown>;
 const LOG_PAGE = 50;
@@ -92,7 +93,7 @@ export class WebhooksController {
 
   @Get(':id')
   show(@Me() me: CurrentUser, @Param('id') id: string, @Query('status') status: string | undefined, @Query('page') page: string | undefined, @Res() res: Response) {
-    return this.renderDetail(res, me, id, { filter: status, page: Number.parseInt(page ?? '1', 10) || 1 });
+    return this.renderDetail(res, me, id, { filter: status, page: parsePage(page) });
   }
 
   @Post(':id')

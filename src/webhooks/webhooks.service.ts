@@ -120,7 +120,7 @@ export class WebhooksService {
           await resolveSafeTarget(url, false, (h) => this.resolver.resolve(h));
         } catch (err) {
           // a name that does not resolve yet is accepted; one that resolves privately is not
-          if (err instanceof ForbiddenTargetError && /private or reserved/.test(err.message)) errors.url = err.message;
+          if (err instanceof ForbiddenTargetError && err.forbiddenAddress) errors.url = err.message;
         }
       }
     }

@@ -1,8 +1,17 @@
 import request from 'supertest';
 import { ApiClient, ApiUser, apiUser, createApiKey, expectError, rateHeaders, setPlan } from '../support/api';
-import { startTestApp, TestApp } from '../support/test-app';
+import { signUp, startTestApp, TestApp } from '../support/test-app';
 
 const count = async (t: TestApp, table: string) => Number((await t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+
+/** A new account and a key, without spending any of its API budget (apiUser calls /api/me). */
+async function freshAccount(t: TestApp, name: string, scope: 'read' | 'write' = 'write') {
+  const agent = t.agent();
+  const email = `fresh-${Math.random().toString(36).slice(2, 10)}@example.com`;
+  await signUp(agent, { name, email });
+  const [row] = await t.dataSource.query(`SELECT id FROM users WHERE email = '${email}'`);
+  return { agent, userId: row.id as string, key: new ApiClient(t, await createApiKey(agent, scope, `${name} key`)) };
+}
 
 /** Moves the throttler's clock (it reads Date.now) forward, without sleeping. */
 function advanceTime(ms: number) {
@@ -30,8 +39,8 @@ describe('REST API rate limits', () => {
       await t.drop();
     });
 
-    it('every kind of response carries X-RateLimit-* and counts against one per-key budget', async () => {
-      const key = new ApiClient(t, await createApiKey(free.agent, 'write', 'headers'));
+    it('every kind of response carries X-RateLimit-* and counts against the account\'s one budget', async () => {
+      const { key } = await freshAccount(t, 'Headers');
       const auth = { Authorization: `Bearer ${key.key}` };
       const http = () => request(t.app.getHttpServer());
       const created = await key.post('/api/contacts', { name: 'Counted' });
@@ -64,13 +73,16 @@ describe('REST API rate limits', () => {
       expect(rateHeaders(readOnly).limit).toBe(100);
     });
 
-    it('refuses the 101st request within a minute on a free key while a paid key goes on', async () => {
-      const freeKey = new ApiClient(t, await createApiKey(free.agent, 'write', 'burst'));
+    it('two keys of one free account get 100 requests a minute in total; a paid account goes on', async () => {
+      const account = await freshAccount(t, 'Two Keys');
+      const freeKey = account.key;
+      const secondKey = new ApiClient(t, await createApiKey(account.agent, 'read', 'second'));
       for (let i = 1; i <= 100; i++) {
-        const res = await (i % 2 ? freeKey.get('/api/contacts') : freeKey.get('/api/me')).expect(200);
+        const res = await (i % 2 ? freeKey.get('/api/contacts') : secondKey.get('/api/me')).expect(200);
+        // the headers report the account's budget, whichever key was used
         expect(rateHeaders(res).remaining).toBe(100 - i);
       }
-      const refused = await freeKey.get('/api/contacts');
+      const refused = await secondKey.get('/api/contacts');
       expectError(refused, 429, 'Rate limit exceeded: 100 requests per minute');
       expect(rateHeaders(refused)).toMatchObject({ limit: 100, remaining: 0 });
       const retryAfter = Number(refused.headers['retry-after']);
@@ -84,12 +96,15 @@ describe('REST API rate limits', () => {
       // the paid key of another user is not affected, and has the paid limit
       for (let i = 1; i <= 150; i++) await paid.read.get('/api/contacts').expect(200);
       const paidRes = await paid.read.get('/api/me').expect(200);
-      expect(rateHeaders(paidRes)).toMatchObject({ limit: 1000, remaining: 1000 - 151 });
+      // apiUser's own /api/me call counted too: one budget for the account
+      expect(rateHeaders(paidRes)).toMatchObject({ limit: 1000, remaining: 1000 - 152 });
       expect(paidRes.body.rateLimit.limit).toBe(1000);
 
-      // the counter is per key: the same user's other key still has its budget
-      const res = await free.read.get('/api/contacts').expect(200);
-      expect(rateHeaders(res).limit).toBe(100);
+      // a key made now shares the spent budget: more keys do not multiply the limit
+      const third = new ApiClient(t, await createApiKey(account.agent, 'read', 'third'));
+      expectError(await third.get('/api/contacts'), 429);
+      // another free account has its own budget
+      expect(rateHeaders(await free.read.get('/api/contacts').expect(200)).limit).toBe(100);
 
       // a minute later the window has passed
       advanceTime(61_000);
@@ -126,9 +141,9 @@ describe('REST API rate limits', () => {
       await t.drop();
     });
 
-    it('answers 429 with Retry-After on every kind of route once the key is over its limit, and changes nothing', async () => {
+    it('answers 429 with Retry-After on every kind of route once the account is over its limit, and changes nothing', async () => {
+      // the setup spent 4 requests of the account (then on pro); on free the limit is 3, and a new key shares the count
       const key = new ApiClient(t, await createApiKey(u.agent, 'write', 'exhaust'));
-      for (let i = 0; i < 3; i++) await key.get('/api/me').expect(200);
       const before = await Promise.all(['contacts', 'interactions', 'follow_ups', 'tags', 'contact_tags'].map((x) => count(t, x)));
       const http = () => request(t.app.getHttpServer());
       const auth = { Authorization: `Bearer ${key.key}` };
@@ -155,12 +170,11 @@ describe('REST API rate limits', () => {
       expect(await Promise.all(['contacts', 'interactions', 'follow_ups', 'tags', 'contact_tags'].map((x) => count(t, x)))).toEqual(before);
     });
 
-    it('RATE_LIMIT_PAID applies to pro keys', async () => {
-      await setPlan(t, u.userId, 'pro');
-      const key = new ApiClient(t, await createApiKey(u.agent, 'read', 'paid'));
+    it('RATE_LIMIT_PAID applies to pro accounts', async () => {
+      const { userId, key } = await freshAccount(t, 'Pro Account', 'read');
+      await setPlan(t, userId, 'pro');
       for (let i = 1; i <= 5; i++) expect(rateHeaders(await key.get('/api/me').expect(200))).toMatchObject({ limit: 5, remaining: 5 - i });
       expectError(await key.get('/api/me'), 429);
-      await setPlan(t, u.userId, 'free');
     });
 
     it('limits requests without a valid key per client IP, ignoring X-Forwarded-For without TRUST_PROXY', async () => {
@@ -174,14 +188,14 @@ describe('REST API rate limits', () => {
       const refused = await http().get('/api/contacts').set('X-Forwarded-For', '198.51.100.8');
       expectError(refused, 429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-      // a valid key from the same address is counted on its own
-      const key = new ApiClient(t, await createApiKey(u.agent, 'read', 'same ip'));
+      // a valid key from the same address is counted on its own account
+      const { key } = await freshAccount(t, 'Same IP', 'read');
       expect(rateHeaders(await key.get('/api/me').expect(200)).remaining).toBe(2);
     });
   });
 
   it('with TRUST_PROXY, X-Forwarded-For tells clients apart', async () => {
-    const t = await startTestApp({ RATE_LIMIT_FREE: '2', TRUST_PROXY: 'true' });
+    const t = await startTestApp({ RATE_LIMIT_FREE: '2', TRUST_PROXY: '1' });
     try {
       const http = () => request(t.app.getHttpServer());
       for (let i = 0; i < 2; i++) expectError(await http().get('/api/contacts').set('X-Forwarded-For', '203.0.113.1'), 401);

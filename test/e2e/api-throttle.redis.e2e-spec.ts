@@ -30,7 +30,7 @@ describe('REST API rate limits shared through Redis', () => {
     redis?.disconnect();
   });
 
-  it('two instances count one key against one limit', async () => {
+  it('two instances count one account against one limit', async () => {
     const agent = one.agent();
     await signUp(agent, { name: 'Shared Counter' });
     const key = await createApiKey(agent, 'read', 'shared');
@@ -49,8 +49,8 @@ describe('REST API rate limits shared through Redis', () => {
     }
 
     // the counter lives in Redis, with the window as its expiry
-    const [row] = await one.dataSource.query(`SELECT id FROM api_keys WHERE prefix = ${param(one, 1)}`, [key.slice(0, 10)]);
-    const keys = await redis.keys(`*key:${row.id}`);
+    const [row] = await one.dataSource.query(`SELECT user_id FROM api_keys WHERE prefix = ${param(one, 1)}`, [key.slice(0, 10)]);
+    const keys = await redis.keys(`*user:${row.user_id}`);
     expect(keys).toHaveLength(1);
     expect(Number(await redis.get(keys[0]))).toBe(12);
     const ttl = await redis.pttl(keys[0]);
@@ -62,18 +62,24 @@ describe('REST API rate limits shared through Redis', () => {
     two = await startTestApp(env(), db);
     expectError(await new ApiClient(two, key).get('/api/me'), 429);
 
-    // another key has its own budget on both instances
+    // another key of the same account shares the spent budget on both instances
     const other = await createApiKey(agent, 'read', 'other');
-    expect(rateHeaders(await new ApiClient(one, other).get('/api/me').expect(200)).remaining).toBe(9);
-    expect(rateHeaders(await new ApiClient(two, other).get('/api/me').expect(200)).remaining).toBe(8);
+    expectError(await new ApiClient(one, other).get('/api/me'), 429);
+    expectError(await new ApiClient(two, other).get('/api/me'), 429);
+    // another account has its own budget on both instances
+    const stranger = one.agent();
+    await signUp(stranger, { name: 'Stranger' });
+    const theirs = await createApiKey(stranger, 'read', 'theirs');
+    expect(rateHeaders(await new ApiClient(one, theirs).get('/api/me').expect(200)).remaining).toBe(9);
+    expect(rateHeaders(await new ApiClient(two, theirs).get('/api/me').expect(200)).remaining).toBe(8);
   });
 
   it('two instances share the public profile API limit per client (an IPv6 /64)', async () => {
     // a fresh network each run (counters outlive a run by up to a minute); an IPv6 client counts per /64
     const net = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
     const ip = (i: number) => `${net}::${(i + 1).toString(16)}`;
-    const proxied = await startTestApp({ ...env(), TRUST_PROXY: 'true' }, db);
-    const proxiedToo = await startTestApp({ ...env(), TRUST_PROXY: 'true' }, db);
+    const proxied = await startTestApp({ ...env(), TRUST_PROXY: '1' }, db);
+    const proxiedToo = await startTestApp({ ...env(), TRUST_PROXY: '1' }, db);
     try {
       for (let i = 1; i <= 60; i++) {
         const res = await (i % 2 ? proxied : proxiedToo).agent().get('/api/profiles/@nobody-here').set('X-Forwarded-For', ip(i)).expect(404);

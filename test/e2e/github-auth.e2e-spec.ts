@@ -193,6 +193,8 @@ describe('GitHub sign-in (OAuth web flow against a fake GitHub)', () => {
     await signUp(t.agent(), { name: 'Linus Password', email: 'linus@kernel.example', password: 'password-of-linus' });
     const [existing] = await usersWhere('email', 'linus@kernel.example');
     expect(existing.github_id).toBeNull();
+    // as if Linus had opened the verification link (that flow: account-takeover.e2e-spec.ts)
+    await t.dataSource.query(`UPDATE users SET email_verified_at = CURRENT_TIMESTAMP WHERE id = '${existing.id}'`);
     const before = await userCount();
 
     const account = githubAccount('torvalds', 'Linus Torvalds', [

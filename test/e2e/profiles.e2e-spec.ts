@@ -393,7 +393,7 @@ describe('public profiles', () => {
     });
 
     it('limits requests per client IP', async () => {
-      const proxied = await startTestApp({ TRUST_PROXY: 'true' });
+      const proxied = await startTestApp({ TRUST_PROXY: '1' });
       try {
         await userWithProfile(proxied, 'limited');
         for (let i = 0; i < 60; i++) {

@@ -64,6 +64,11 @@ export class ResetPasswordDto {
   @MinLength(PASSWORD_MIN, { message: `Use at least ${PASSWORD_MIN} characters.` })
   @MaxLength(PASSWORD_MAX, { message: `Use at most ${PASSWORD_MAX} characters.` })
   password: string;
+
+  /** the "also revoke all API keys" checkbox */
+  @IsOptional()
+  @IsIn(['on'])
+  revokeApiKeys?: string;
 }
 
 export class AccountProfileDto {
@@ -80,6 +85,12 @@ export class AccountProfileDto {
 
   @IsIn(TIME_ZONES, { message: 'Choose a time zone from the list.' })
   timezone: string;
+
+  /** needed only when the e-mail address changes */
+  @IsOptional()
+  @IsString()
+  @MaxLength(PASSWORD_MAX)
+  currentPassword?: string;
 }
 
 export class ChangePasswordDto {

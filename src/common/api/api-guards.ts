@@ -26,15 +26,15 @@ export class ApiKeyResolveGuard implements CanActivate {
 }
 
 /**
- * @nestjs/throttler, tracked per API key with the limit of the key owner's plan; requests without
- * a valid key are tracked per client IP, an IPv6 client per /64 (X-Forwarded-For only counts with
- * TRUST_PROXY).
+ * @nestjs/throttler, tracked per account (all of its keys share one budget, so making more keys does
+ * not multiply the limit) with the limit of the owner's plan; requests without a valid key are tracked
+ * per client IP, an IPv6 client per /64 (X-Forwarded-For only counts through the proxies TRUST_PROXY names).
  */
 @Injectable()
 export class ApiThrottlerGuard extends ThrottlerGuard {
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     const r = req as unknown as ApiRequest;
-    return r.apiPrincipal ? `key:${r.apiPrincipal.keyId}` : `ip:${clientKey(r.ip)}`;
+    return r.apiPrincipal ? `user:${r.apiPrincipal.userId}` : `ip:${clientKey(r.ip)}`;
   }
 
   /** @nestjs/throttler sets only Retry-After on a 429; the contract wants the X-RateLimit-* headers on every response. */

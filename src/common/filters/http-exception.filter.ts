@@ -70,6 +70,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const parserError = bodyParserCause(exception);
       if (parserError?.type === 'entity.too.large') message = `The request body is larger than the ${this.options.bodyLimitLabel ?? 'size'} limit.`;
       else if (parserError?.type === 'entity.parse.failed') message = `The request body is not valid JSON (${message}).`;
+      else if (parserError?.type === 'entity.too.deep') status = HttpStatus.BAD_REQUEST;
     } else if (exception instanceof FormError) {
       status = HttpStatus.BAD_REQUEST;
       message = Object.entries(exception.fields)
@@ -83,7 +84,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.error(`503: database unavailable (${describeFault(exception)})`);
     } else if (isBodyParserError(exception)) {
       status = exception.status;
-      message = exception.type === 'entity.too.large' ? 'The request body is too large.' : 'The request body could not be parsed.';
+      message =
+        exception.type === 'entity.too.large'
+          ? 'The request body is too large.'
+          : exception.type === 'entity.too.deep' && exception instanceof Error
+            ? exception.message
+            : 'The request body could not be parsed.';
     } else {
       this.logger.error(exception instanceof Error ? `${exception.name}: ${exception.message}` : 'non-error thrown', exception instanceof Error ? exception.stack : undefined);
       this.report(exception, req);

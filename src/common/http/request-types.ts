@@ -11,6 +11,8 @@ declare module 'express-session' {
     userId?: string;
     csrfToken?: string;
     flash?: FlashMessage[];
+    /** when the signed-in user last completed a GitHub sign-in (confirms sensitive changes on GitHub-only accounts) */
+    githubConfirmedAt?: number;
   }
 }
 
@@ -20,7 +22,9 @@ export function flash(req: Request, type: FlashMessage['type'], message: string)
   (req.session.flash ??= []).push({ type, message });
 }
 
-export const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
+/** Express routes ignore case (`/API/contacts` reaches the API), so this check does too. */
+const API_PATH = /^\/api(\/|$)/i;
+export const isApiPath = (path: string) => API_PATH.test(path);
 
 /** Only same-site relative paths are followed after log-in, never another host. */
 export function safeNext(next: unknown, fallback = '/dashboard'): string {
