@@ -15,12 +15,17 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
 COPY src ./src
 COPY migrations ./migrations
-# after the build, production dependencies only; better-sqlite3 needs only its compiled addon at run time
+# After the build: production dependencies only, without what nothing loads at run time: source maps,
+# type declarations, better-sqlite3's sources and objects (its compiled addon stays), and TypeScript
+# (an optional peer of @nestjs/swagger, for its compile-time plugin only).
 RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund \
+  && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete \
+  && rm -rf node_modules/typescript node_modules/.bin/tsc node_modules/.bin/tsserver \
   && rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src \
     node_modules/better-sqlite3/build/Release/obj node_modules/better-sqlite3/build/Release/obj.target \
     node_modules/better-sqlite3/build/Release/.deps node_modules/better-sqlite3/build/deps \
+    node_modules/better-sqlite3/build/Release/test_extension.node node_modules/better-sqlite3/build/Release/sqlite3.a \
   && find dist -name '*.map' -delete \
   && npm cache clean --force
 

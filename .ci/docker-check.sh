@@ -99,10 +99,11 @@ else
   log "building stand-in base $BASE_IMAGE: debootstrap minbase bookworm + this machine's Node"
   base_start=$SECONDS
   root="$WORK/rootfs"
-  debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 \
+  mkdir -p /var/cache/devhub-ci-debootstrap  # the downloaded .debs, kept for a rebuild
+  debootstrap --variant=minbase --cache-dir=/var/cache/devhub-ci-debootstrap bookworm "$root" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 \
     || { tail -20 "$WORK/debootstrap.log"; fail "debootstrap"; }
   cp /usr/bin/node "$root/usr/bin/node"
-  mkdir -p "$root/usr/lib/node_modules" "$root/usr/include"
+  mkdir -p "$root/usr/lib/node_modules" "$root/usr/include" "$root/etc/ssl/certs"
   cp -a /usr/lib/node_modules/npm "$root/usr/lib/node_modules/"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/bin/npx"

@@ -42,6 +42,8 @@ export interface AppConfig {
   trustProxy: boolean;
   logLevel: LogLevel;
   dataDir: string;
+  /** nightly `backup-database` job: folder (unset = off) and how many backups to keep */
+  backup: { dir?: string; keep: number };
 }
 
 /** One clear line naming the variable and what was expected. */
@@ -112,7 +114,7 @@ export function parseDurations(name: string, raw: string): number[] {
   });
 }
 
-function databaseUrl(env: Env): string {
+export function databaseUrl(env: Env): string {
   const raw = str(env, 'DATABASE_URL', 'sqlite:./data/devhub.db')!;
   if (/^sqlite:.+/.test(raw)) return raw;
   if (/^postgres(ql)?:\/\/.+/.test(raw)) {
@@ -147,6 +149,13 @@ function persistedSecret(dataDir: string, file: string, make: () => string): str
   writeFileSync(path, value + '\n', { mode: 0o600 });
   chmodSync(path, 0o600);
   return value;
+}
+
+function backupDir(env: Env): string | undefined {
+  const raw = str(env, 'BACKUP_DIR');
+  if (raw === undefined) return undefined;
+  if (raw.includes('\0')) throw new ConfigError('BACKUP_DIR', 'a folder path');
+  return resolve(raw);
 }
 
 export function dataDirFor(databaseUrlValue: string, env: Env): string {
@@ -233,5 +242,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     logLevel: logLevel as LogLevel,
     dataDir,
+    backup: { dir: backupDir(env), keep: int(env, 'BACKUP_KEEP', 7, 1, 1000) },
   };
 }
