@@ -32,7 +32,9 @@ export async function runBackupCli(argv: string[], env: NodeJS.ProcessEnv = proc
   try {
     const result = command === 'backup' ? await backupDatabase(databaseUrl, files[0]) : await restoreDatabase(databaseUrl, files[0], { force });
     const verb = command === 'backup' ? 'Backed up' : 'Restored';
-    process.stdout.write(`${verb} the ${result.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} database ${command === 'backup' ? 'to' : 'from'} ${result.file} (${formatBytes(result.bytes)}, ${Date.now() - started} ms)\n`);
+    process.stdout.write(
+      `${verb} the ${result.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} database ${command === 'backup' ? 'to' : 'from'} ${result.file} (${formatBytes(result.bytes)}, ${Date.now() - started} ms)\n`,
+    );
     if (command === 'restore') process.stdout.write('Start DevHub: pending migrations, if the backup is older than this version, run at start-up.\n');
     return 0;
   } catch (err) {

@@ -34,11 +34,18 @@ export class BackupService {
     const dir = this.config.backup.dir;
     if (!dir) return null;
     mkdirSync(dir, { recursive: true });
-    const stamp = this.clock.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = this.clock
+      .now()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     const extension = isPostgresUrl(this.config.databaseUrl) ? 'pgdump' : 'sqlite';
     const result = await backupDatabase(this.config.databaseUrl, join(dir, `devhub-${stamp}.${extension}`));
     // names sort by time; the newest BACKUP_KEEP stay
-    const nightly = readdirSync(dir).filter((name) => NIGHTLY_FILE.test(name)).sort().reverse();
+    const nightly = readdirSync(dir)
+      .filter((name) => NIGHTLY_FILE.test(name))
+      .sort()
+      .reverse();
     const old = nightly.slice(this.config.backup.keep);
     for (const name of old) rmSync(join(dir, name), { force: true });
     return { bytes: result.bytes, kept: nightly.length - old.length, deleted: old.length };

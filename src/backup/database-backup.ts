@@ -168,9 +168,7 @@ async function restorePostgres(databaseUrl: string, source: string, options: Res
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ n: string }>(
-      "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
-    );
+    const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')");
     const tables = Number(rows[0].n);
     if (tables > 0 && !options.force) {
       throw new BackupError(`The database is not empty (${tables} tables). Restore into an empty one, or add --force to replace it (stop DevHub first).`, 'not-empty');
