@@ -9,6 +9,8 @@ import { Clock } from '../../src/common/clock';
 import { User } from '../../src/auth/user.entity';
 import { Contact } from '../../src/contacts/contact.entity';
 import { ContactsService } from '../../src/contacts/contacts.service';
+import { JobsService } from '../../src/jobs/jobs.service';
+import { LocalJobEngine } from '../../src/jobs/local-job-engine';
 import { createTestDatabase, PG_ADMIN_URL, signUp, startTestApp, submitForm, TestApp, TestDatabase } from '../support/test-app';
 
 const ROOT = join(__dirname, '..', '..');
@@ -161,8 +163,22 @@ describe('backup and restore', () => {
     expect(readdirSync(backupDir).sort()).toEqual([`devhub-20261202T033000Z.${ext}`, `devhub-20261203T033000Z.${ext}`, 'my-own-copy.sqlite']);
     expect(existsSync(keepMe)).toBe(true);
 
+    // registered as a nightly job on the maintenance queue; its 02:47 slot runs once through the engine
+    const def = nightly.app.get(JobsService).definition('backup-database');
+    expect(def).toMatchObject({ queue: 'devhub-maintenance', schedule: { cron: '47 2 * * *' } });
+    now = new Date('2030-03-01T02:47:00.000Z');
+    await nightly.app.get(LocalJobEngine).tick(new Date(now.getTime() + 500), [def]);
+    await nightly.app.get(LocalJobEngine).drain();
+    const runs = await nightly.dataSource.query(`SELECT outcome, counts FROM job_runs WHERE job = 'backup-database'`);
+    expect(runs).toHaveLength(1);
+    expect(runs[0].outcome).toBe('succeeded');
+    expect(JSON.parse(runs[0].counts)).toMatchObject({ kept: 2, deleted: 1 });
+    expect(readdirSync(backupDir)).toContain(`devhub-20300301T024700Z.${ext}`);
+
+    // without BACKUP_DIR: no job, and the service does nothing
     const off = t.app.get(BackupService);
     expect(off.enabled).toBe(false);
     expect(await off.runNightly()).toBeNull();
+    expect(t.app.get(JobsService).definitions().map((d) => d.name)).not.toContain('backup-database');
   });
 });
