@@ -153,9 +153,7 @@ function persistedSecret(dataDir: string, file: string, make: () => string): str
 
 function backupDir(env: Env): string | undefined {
   const raw = str(env, 'BACKUP_DIR');
-  if (raw === undefined) return undefined;
-  if (raw.includes('\0')) throw new ConfigError('BACKUP_DIR', 'a folder path');
-  return resolve(raw);
+  return raw === undefined ? undefined : resolve(raw);
 }
 
 export function dataDirFor(databaseUrlValue: string, env: Env): string {
