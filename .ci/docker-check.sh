@@ -185,6 +185,12 @@ result=$(post_form "$WORK/jar2" /login --data-urlencode "email=$EMAIL" --data-ur
 [[ "$result" == "303 $URL/dashboard" ]] || fail "log-in after restart answered '$result'"
 log "the account and its session survived the restart"
 
+# npm run backup inside the running container, as the docs say (non-root, the app still serving)
+"$DOCKER" exec "$CONTAINER" npm run --silent backup -- /app/data/ci-backup.sqlite | sed 's/^/    /'
+"$DOCKER" exec "$CONTAINER" node -e "const D=require('better-sqlite3');const d=new D('/app/data/ci-backup.sqlite',{readonly:true});const n=d.prepare('SELECT count(*) AS n FROM users').get().n;if(d.pragma('integrity_check',{simple:true})!=='ok'||n<1)process.exit(1)" \
+  || fail "the backup taken in the container is not a usable copy"
+log "npm run backup works in the running container (checked copy with the account in it)"
+
 # --- the worker command, once the image has it (issue 12) --------------------------------------
 if "$DOCKER" run --rm --network host --entrypoint /bin/sh "$IMAGE" -c 'test -f dist/src/worker.js'; then
   WORKER_PORT=$(free_port)
