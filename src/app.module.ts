@@ -10,6 +10,7 @@ import { ContactsModule } from './contacts/contacts.module';
 import type { AppConfig } from './config/config.schema';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
+import { BackupModule } from './backup/backup.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ImportExportModule } from './import-export/import-export.module';
@@ -26,7 +27,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ScheduleModule.forRoot(), ConfigModule.forRoot(config), DatabaseModule, CommonModule, OutboxModule, HealthModule, AuthModule, ApiKeysModule, ContactsModule, TagsModule, NotificationsModule, WebhooksModule, JobsModule, DashboardModule, ProfilesModule, AnalyticsModule, SeedModule, ImportExportModule],
+      imports: [ScheduleModule.forRoot(), ConfigModule.forRoot(config), DatabaseModule, CommonModule, OutboxModule, HealthModule, AuthModule, ApiKeysModule, ContactsModule, TagsModule, NotificationsModule, WebhooksModule, JobsModule, DashboardModule, ProfilesModule, AnalyticsModule, SeedModule, ImportExportModule, BackupModule],
       providers: [{ provide: APP_GUARD, useClass: CsrfGuard }],
     };
   }

@@ -47,6 +47,8 @@ export interface AppConfig {
   dataDir: string;
   /** after SIGTERM, how long in-flight requests may take before their sockets are closed */
   shutdownTimeoutMs: number;
+  /** nightly `backup-database` job: folder (unset = off) and how many backups to keep */
+  backup: { dir?: string; keep: number };
 }
 
 /** One clear line naming the variable and what was expected. */
@@ -163,7 +165,7 @@ function duration(env: Env, name: string, def: string, maxMs: number): number {
   return ms;
 }
 
-function databaseUrl(env: Env): string {
+export function databaseUrl(env: Env): string {
   const raw = str(env, 'DATABASE_URL', 'sqlite:./data/devhub.db')!;
   if (/^sqlite:.+/.test(raw)) return raw;
   if (/^postgres(ql)?:\/\/.+/.test(raw)) {
@@ -198,6 +200,11 @@ function persistedSecret(dataDir: string, file: string, make: () => string): str
   writeFileSync(path, value + '\n', { mode: 0o600 });
   chmodSync(path, 0o600);
   return value;
+}
+
+function backupDir(env: Env): string | undefined {
+  const raw = str(env, 'BACKUP_DIR');
+  return raw === undefined ? undefined : resolve(raw);
 }
 
 export function dataDirFor(databaseUrlValue: string, env: Env): string {
@@ -285,5 +292,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: logLevel as LogLevel,
     dataDir,
     shutdownTimeoutMs: duration(env, 'SHUTDOWN_TIMEOUT', '10s', 600_000),
+    backup: { dir: backupDir(env), keep: int(env, 'BACKUP_KEEP', 7, 1, 1000) },
   };
 }

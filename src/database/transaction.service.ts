@@ -30,16 +30,22 @@ interface SqliteHandle {
  * the connection is put back to "no transaction": TypeORM's runner keeps `isTransactionActive` set
  * after a failed COMMIT/ROLLBACK, and with one shared connection every later unit would become a
  * savepoint inside a transaction that never commits (acknowledged writes lost on restart).
+ *
+ * The queue is per database file, not per app: two app instances in one process (the
+ * multi-instance tests) hold two connections to one file, and a write of one while the other's
+ * transaction is open would block the thread on SQLite's lock until busy_timeout ("database is locked").
  */
 @Injectable()
 export class TransactionService {
   private readonly logger = new Logger('Database');
   private readonly current = new AsyncLocalStorage<EntityManager>();
-  private tail: Promise<unknown> = Promise.resolve();
+  private static readonly tails = new Map<string, Promise<unknown>>();
   private readonly serialize: boolean;
+  private readonly file: string;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
+    this.file = String((dataSource.options as { database?: unknown }).database ?? '');
   }
 
   get manager(): EntityManager {
@@ -49,10 +55,16 @@ export class TransactionService {
   async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const active = this.current.getStore();
     if (active) return work(active);
-    if (!this.serialize) return this.transact(work);
     const next = () => this.transact(work);
-    const result = this.tail.then(next, next);
-    this.tail = result.catch(() => undefined);
+    if (!this.serialize) return next();
+    const tail = TransactionService.tails.get(this.file) ?? Promise.resolve();
+    const result = tail.then(next, next);
+    const settled = result.catch(() => undefined);
+    TransactionService.tails.set(this.file, settled);
+    // forget the file once its queue is empty, so closed test databases do not accumulate
+    void settled.then(() => {
+      if (TransactionService.tails.get(this.file) === settled) TransactionService.tails.delete(this.file);
+    });
     return result;
   }
 

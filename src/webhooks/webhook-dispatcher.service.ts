@@ -472,7 +472,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
     const batch = this.unrecorded.splice(0, RECORD_BATCH);
     try {
       const outcomes = await this.tx.run((m) => this.writeOutcomes(m, batch));
-      batch.forEach((r, i) => r.resolve(outcomes[i]));
+      for (const [i, r] of batch.entries()) r.resolve(outcomes[i]);
     } catch (err) {
       // one bad row (say, its endpoint was deleted meanwhile) must not lose the others' records
       this.logger.warn(`recording ${batch.length} webhook attempts together failed (${(err as Error).message}); recording one by one`);

@@ -1,5 +1,4 @@
 import net from 'node:net';
-import { Clock } from '../../src/common/clock';
 import { OutboxService } from '../../src/outbox/outbox.service';
 import { TransactionService } from '../../src/database/transaction.service';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.service';

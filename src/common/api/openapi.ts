@@ -1,8 +1,11 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { AppConfig } from '../../config/config.schema';
 import { ErrorResponseDto } from './api-dtos';
+
+// from the package's public types: its dist/ folder is closed by its exports map
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+type ResponseObject = Extract<NonNullable<OperationObject['responses'][string]>, { description: string }>;
 import { RATE_HEADERS } from './api-endpoint.decorator';
 
 export function buildOpenApiDocument(app: NestExpressApplication, config: AppConfig): OpenAPIObject {
