@@ -351,6 +351,13 @@ export class ProfilesService {
     this.publicProfiles.invalidate();
   }
 
+  /** The owner's own profile as the API shows it (GET /api/profile), public or not; null before it is saved. */
+  async ownerSummary(userId: string): Promise<{ username: string; displayName: string; isPublic: boolean; url: string } | null> {
+    const profile = await this.repo.findByUserId(userId);
+    if (!profile) return null;
+    return { username: profile.username, displayName: profile.displayName, isPublic: profile.isPublic, url: profileUrl(this.config.baseUrl, profile.username) };
+  }
+
   /** The owner's QR code, public or not (to print before publishing). */
   async ownerQr(userId: string, format: 'svg' | 'png'): Promise<{ image: QrImage; username: string } | null> {
     const profile = await this.repo.findByUserId(userId);
