@@ -1,5 +1,8 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
+import { renderTable, type Column } from './table.js';
+
+export type { Column };
 
 /** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). */
 export function colourEnabled(stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
@@ -49,46 +52,9 @@ export function terminalWidth(): number {
   return Number.isFinite(fromEnv) && fromEnv > 20 ? fromEnv : 100;
 }
 
-const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
-const width = (s: string) => [...visible(s)].length;
-
-function truncate(s: string, max: number): string {
-  if (width(s) <= max) return s;
-  const plain = [...visible(s)];
-  return max <= 1 ? plain.slice(0, max).join('') : `${plain.slice(0, max - 1).join('')}…`;
-}
-
-export interface Column<T> {
-  header: string;
-  value: (row: T) => string;
-  /** shrinks first when the table is wider than the terminal */
-  flex?: boolean;
-  style?: (text: string) => string;
-}
-
-/** A plain table that fits the terminal: flexible columns are cut with "…" until it fits. */
+/** A table that fits the terminal, with a bold header. */
 export function table<T>(rows: T[], columns: Array<Column<T>>, max = terminalWidth()): string {
-  const cells = rows.map((r) => columns.map((col) => (col.value(r) ?? '').replace(/\s+/g, ' ').trim()));
-  const widths = columns.map((col, i) => Math.max(width(col.header), ...cells.map((row) => width(row[i]))));
-  const gap = 2;
-  let total = widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
-  const flex = columns.map((col, i) => (col.flex ? i : -1)).filter((i) => i >= 0);
-  while (total > max && flex.some((i) => widths[i] > 8)) {
-    const widest = flex.reduce((a, b) => (widths[b] > widths[a] ? b : a));
-    widths[widest]--;
-    total--;
-  }
-  const render = (values: string[], styles: Array<((s: string) => string) | undefined>) =>
-    values
-      .map((v, i) => {
-        const cut = truncate(v, widths[i]);
-        const padded = i === values.length - 1 ? cut : cut + ' '.repeat(widths[i] - width(cut));
-        return styles[i] ? styles[i]!(padded) : padded;
-      })
-      .join(' '.repeat(gap))
-      .trimEnd();
-  const header = render(columns.map((col) => col.header), columns.map(() => c.bold));
-  return [header, ...cells.map((row) => render(row, columns.map((col) => col.style)))].join('\n');
+  return renderTable(rows, columns, max, c.bold);
 }
 
 /** "Label  value" lines for a single record. */

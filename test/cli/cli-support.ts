@@ -45,7 +45,21 @@ export class CliHome {
 
   /** Starts `devhub …` (asynchronously: the app under test runs in this process and must keep answering). */
   start(args: string[], extraEnv: Record<string, string | undefined> = {}): CliProcess {
-    const child = spawn(process.execPath, [CLI, ...args], { env: this.env(extraEnv), stdio: ['pipe', 'pipe', 'pipe'] });
+    return this.spawn(process.execPath, [CLI, ...args], extraEnv);
+  }
+
+  /**
+   * Starts `devhub …` on a pseudo-terminal (util-linux `script`), so it prompts as it does for a
+   * person: stdin and stdout are a TTY. What the test writes is typed into the terminal.
+   */
+  startInTerminal(args: string[], extraEnv: Record<string, string | undefined> = {}): CliProcess {
+    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+    return this.spawn('script', ['-qfec', command, '/dev/null'], { TERM: 'xterm', COLUMNS: '100', LINES: '30', ...extraEnv });
+  }
+
+  private spawn(file: string, argv: string[], extraEnv: Record<string, string | undefined>): CliProcess {
+    const child = spawn(file, argv, { env: this.env(extraEnv), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
