@@ -19,7 +19,7 @@ export function relative(iso: string | null | undefined, now = Date.now()): stri
       return diff < 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
     }
   }
-  return 'now';
+  return 'just now';
 }
 
 /** A time in the account's zone, e.g. "Fri 5 Dec 2026, 09:00". */

@@ -175,6 +175,18 @@ describe('devhub login / logout (browser approval, against the real app)', () =>
     expect(second.body).toEqual({ status: 'expired' });
   });
 
+  it('approved but never picked up in time: the key is revoked rather than left active with nobody holding it', async () => {
+    const created = await request(t.app.getHttpServer()).post('/api/cli/auth-requests').send({ deviceName: 'late-box' }).expect(201);
+    await decide(created.body.code, 'approve');
+    const [key] = await keysNamed('cli: late-box');
+    expect(key.revoked_at).toBeNull();
+    const start = Date.now();
+    jest.spyOn(t.app.get(Clock), 'now').mockImplementation(() => new Date(Date.now() - start + start + 11 * 60_000));
+    const late = await request(t.app.getHttpServer()).post('/api/cli/auth-requests/poll').send({ pollToken: created.body.pollToken }).expect(200);
+    expect(late.body).toEqual({ status: 'expired' });
+    expect((await keysNamed('cli: late-box'))[0].revoked_at).not.toBeNull();
+  });
+
   it('login --token for headless machines; a malformed token is a usage error (exit 2); a revoked key gives the log-in-again message', async () => {
     const bad = await home.run(['login', '--token', 'not-a-key']);
     expect(bad.code).toBe(2);
