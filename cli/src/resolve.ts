@@ -42,3 +42,16 @@ export async function resolveContact(ctx: Context, who: string): Promise<Contact
       more,
   );
 }
+
+/** Names for the contact ids a list refers to (follow-ups, insights carry only the id). */
+export async function contactNames(ctx: Context, items: Array<{ contactId: string }>): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const id of new Set(items.map((i) => i.contactId))) {
+    try {
+      names.set(id, (await ctx.api.call('get', '/api/contacts/{id}', { path: { id } })).name);
+    } catch (err) {
+      if (!(err instanceof CliError && (err as { status?: number }).status === 404)) throw err;
+    }
+  }
+  return names;
+}

@@ -3,12 +3,10 @@ import type { Context } from '../context.js';
 import { parseWhen } from '../dates.js';
 import { CliError } from '../errors.js';
 import { formatTime, positiveInt, relative } from '../format.js';
-import type { Schemas } from '../generated/api.js';
 import { c, line, printJson, success, table } from '../output.js';
-import { resolveContact } from '../resolve.js';
+import { contactNames, resolveContact } from '../resolve.js';
 import { action } from './action.js';
 
-type FollowUp = Schemas['FollowUpResponseDto'];
 
 export function registerFollowUps(program: Command) {
   const f = program
@@ -32,15 +30,6 @@ export function registerFollowUps(program: Command) {
   f.command('done').description('mark a follow-up done').argument('<id>', 'the follow-up’s id (from `followups due`)').action(action(done));
 
   f.command('snooze').description('move a follow-up to a later date').argument('<id>', 'the follow-up’s id').argument('<when>', 'the new date').action(action(snooze));
-}
-
-async function contactNames(ctx: Context, items: FollowUp[]): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  for (const id of new Set(items.map((i) => i.contactId))) {
-    const contact = await ctx.api.call('get', '/api/contacts/{id}', { path: { id } });
-    names.set(id, contact.name);
-  }
-  return names;
 }
 
 async function due(ctx: Context, _: [], o: { all?: boolean; limit: number }) {
