@@ -126,6 +126,7 @@ describe('devhub commands', () => {
     const snoozed = await json('followups', 'snooze', added.id, 'in 2 weeks');
     expect(Date.parse(snoozed.dueAt)).toBeGreaterThan(Date.now() + 13 * 86400_000);
     expect(await ok('followups', 'due')).toBe('Nothing due. 🎉\n');
+    expect(await json('followups', 'done', added.id)).toMatchObject({ id: added.id, status: 'done', completedAt: expect.any(String) });
     expect(await ok('followups', 'done', tomorrow.id)).toContain('Done.');
     const row = await sql<{ status: string }>(t, 'SELECT status FROM follow_ups WHERE id = ?', [tomorrow.id]);
     expect(row[0].status).toBe('done');
@@ -134,6 +135,9 @@ describe('devhub commands', () => {
   });
 
   it('tags ls / add / rm', async () => {
+    expect(await ok('tags', 'add', 'ada', 'poetry')).toBe('✓ Ada Lovelace: engines, math, poetry\n');
+    const untagged = await json('tags', 'rm', 'ada', 'poetry');
+    expect(untagged.tags.map((x: { name: string }) => x.name)).toEqual(['engines', 'math']);
     const tagged = await json('tags', 'add', 'grace', 'cobol', 'navy');
     expect(tagged.tags.map((x: { name: string }) => x.name).sort()).toEqual(['cobol', 'navy']);
     const text = await ok('tags', 'ls');

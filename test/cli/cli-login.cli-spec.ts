@@ -208,6 +208,7 @@ describe('devhub login / logout (browser approval, against the real app)', () =>
     const out = await home.run(['logout'], { DEVHUB_TOKEN: key });
     expect(out.code).toBe(0);
     expect(out.stderr).toContain('DEVHUB_TOKEN');
+    expect(await home.json(['logout'], { DEVHUB_TOKEN: undefined })).toEqual({ revoked: false, forgotten: false });
     const after = await home.run(['whoami'], { DEVHUB_TOKEN: key });
     expect(after.code).toBe(1);
   });
