@@ -8,13 +8,14 @@ import { ContactView } from './contact.mapper';
 import { ContactSort } from './contacts.repository';
 import { ContactsService } from './contacts.service';
 import { FollowUpsService } from './follow-ups.service';
-import { INTERACTION_TYPES } from './interaction.entity';
+import { MANUAL_INTERACTION_TYPES } from './interaction.entity';
 import { InteractionsService } from './interactions.service';
 
 export const CONTACTS_PER_PAGE = 25;
 const SORTS: Array<{ value: ContactSort; label: string }> = [
   { value: 'name', label: 'Name' },
   { value: 'last', label: 'Last interaction' },
+  { value: 'activity', label: 'GitHub activity' },
   { value: 'created', label: 'Date added' },
 ];
 
@@ -118,7 +119,7 @@ export class ContactPagesService {
       followUps,
       duplicates,
       tagSuggestions: tagNames.map((t) => t.name).filter((n) => !contact.tags.some((t) => t.name === n)),
-      types: INTERACTION_TYPES,
+      types: MANUAL_INTERACTION_TYPES,
       nowLocal: utcToWallTime(this.clock.now(), me.timezone),
       interactionForm: extra.interactionForm ?? { type: 'meeting' },
       interactionErrors: extra.interactionErrors,
