@@ -9,6 +9,7 @@ import { ContactSort } from './contacts.repository';
 import { ContactsService } from './contacts.service';
 import { FollowUpsService } from './follow-ups.service';
 import { MANUAL_INTERACTION_TYPES } from './interaction.entity';
+import { ContactPageSections } from './contact-page-sections';
 import { InteractionsService } from './interactions.service';
 
 export const CONTACTS_PER_PAGE = 25;
@@ -36,6 +37,7 @@ export class ContactPagesService {
     private readonly interactions: InteractionsService,
     private readonly followUps: FollowUpsService,
     private readonly clock: Clock,
+    private readonly sections: ContactPageSections,
   ) {}
 
   async listModel(me: CurrentUser, query: Record<string, unknown>) {
@@ -103,11 +105,12 @@ export class ContactPagesService {
     extra: { interactionForm?: object; interactionErrors?: FieldErrors; followUpForm?: object; followUpErrors?: FieldErrors } = {},
   ) {
     const contact = await this.contacts.get(me.id, id);
-    const [timeline, followUps, duplicates, tagNames] = await Promise.all([
+    const [timeline, followUps, duplicates, tagNames, sections] = await Promise.all([
       this.interactions.listForContact(me.id, id, 100),
       this.followUps.forContact(me.id, id),
       this.contacts.findDuplicates(me.id, contact, id),
       this.tags.names(me.id),
+      this.sections.collect(me.id, id),
     ]);
     return {
       title: contact.name,
@@ -125,6 +128,7 @@ export class ContactPagesService {
       interactionErrors: extra.interactionErrors,
       followUpForm: extra.followUpForm ?? {},
       followUpErrors: extra.followUpErrors,
+      sections,
     };
   }
 

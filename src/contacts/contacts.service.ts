@@ -245,6 +245,12 @@ export class ContactsService {
     return (await this.list(userId, { sort: 'created', limit, offset: 0 })).items;
   }
 
+  /** Names of the user's contacts among `ids` (lists that show whose an item is). */
+  async namesOf(userId: string, ids: string[]): Promise<Map<string, string>> {
+    const rows = await this.contacts.findOwnedMany(userId, [...new Set(ids)].filter(isId));
+    return new Map(rows.map((c) => [c.id, c.name]));
+  }
+
   /** For the GitHub sync: the user's contacts with a GitHub username and what orders them (VIP, recent activity). */
   githubCandidates(userId: string): Promise<GithubCandidate[]> {
     return this.contacts.githubCandidates(userId);
