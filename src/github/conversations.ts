@@ -12,6 +12,7 @@ export interface Conversation {
 const owner = (repo: string) => repo.split('/')[0]!.toLowerCase();
 const ref = (e: TrimmedEvent) => `${e.repo}${e.number !== null ? `#${e.number}` : ''}${e.title ? `: ${e.title}` : ''}`;
 const kind = (e: TrimmedEvent) => (e.isPullRequest || e.type.startsWith('PullRequest') ? 'pull request' : 'issue');
+const aKind = (e: TrimmedEvent) => (kind(e) === 'issue' ? 'an issue' : 'a pull request');
 
 /**
  * The user's own events that involve a contact: a review or comment on the contact's pull request or
@@ -35,10 +36,10 @@ export function fromOwnEvents(events: TrimmedEvent[], contacts: Map<string, { id
       summary = `Commented on ${byAuthor.name}'s ${kind(e)} ${ref(e)}`;
     } else if ((e.type === 'PullRequestEvent' || e.type === 'IssuesEvent') && e.action === 'opened' && byRepo) {
       hit = byRepo;
-      summary = `Opened a ${kind(e)} in ${byRepo.name}'s repository ${ref(e)}`;
+      summary = `Opened ${aKind(e)} in ${byRepo.name}'s repository ${ref(e)}`;
     } else if ((e.type === 'IssueCommentEvent' || e.type.startsWith('PullRequestReview')) && byRepo) {
       hit = byRepo;
-      summary = `Commented on a ${kind(e)} in ${byRepo.name}'s repository ${ref(e)}`;
+      summary = `Commented on ${aKind(e)} in ${byRepo.name}'s repository ${ref(e)}`;
     } else {
       const mentioned = e.mentions.map((m) => contacts.get(m)).find(Boolean);
       if (mentioned) {
@@ -64,7 +65,7 @@ export function fromContactEvents(events: TrimmedEvent[], me: string, contact: {
     let summary: string | null = null;
     if ((e.type === 'PullRequestReviewEvent' || e.type === 'PullRequestReviewCommentEvent') && author === me) summary = `${contact.name} reviewed your pull request ${ref(e)}`;
     else if (e.type === 'IssueCommentEvent' && author === me) summary = `${contact.name} commented on your ${kind(e)} ${ref(e)}`;
-    else if ((e.type === 'PullRequestEvent' || e.type === 'IssuesEvent') && e.action === 'opened' && owner(e.repo) === me) summary = `${contact.name} opened a ${kind(e)} in your repository ${ref(e)}`;
+    else if ((e.type === 'PullRequestEvent' || e.type === 'IssuesEvent') && e.action === 'opened' && owner(e.repo) === me) summary = `${contact.name} opened ${aKind(e)} in your repository ${ref(e)}`;
     else if (e.mentions.includes(me)) summary = `${contact.name} mentioned you in ${ref(e)}`;
     if (summary) out.push({ eventId: e.id, contactId: contact.id, occurredAt: new Date(e.createdAt), summary: summary.slice(0, 500), url: e.htmlUrl });
   }
