@@ -10,6 +10,7 @@ import { GithubFetcher } from './github-fetcher.service';
 import { GITHUB_JOB_API, GithubJobsService } from './github-jobs.service';
 import { GithubPagesService } from './github-pages.service';
 import { GithubSyncService } from './github-sync.service';
+import { LocalJobApi } from './local-job-api';
 import { InsightsService } from './insights.service';
 
 /**
@@ -22,7 +23,8 @@ import { InsightsService } from './insights.service';
   controllers: [GithubController, ...GithubApiControllers],
   providers: [
     { provide: GithubClient, useClass: OctokitGithubClient },
-    { provide: GITHUB_JOB_API, useValue: null },
+    // until the jobs module's JobsService is merged (issue 12): on-demand jobs in this process
+    { provide: GITHUB_JOB_API, useFactory: () => new LocalJobApi() },
     GithubFetcher,
     GithubSyncService,
     InsightsService,

@@ -331,7 +331,7 @@ export class FakeGithubData {
   readonly failNext: Array<{ path: string; status: number; headers?: Record<string, string> }> = [];
   now = () => Date.now();
 
-  setUser(login: string, profile: Partial<FakeGhProfile> & { user?: Partial<FakeGhUser> } = {}): FakeGhProfile {
+  setUser(login: string, profile: Partial<Omit<FakeGhProfile, "user">> & { user?: Partial<FakeGhUser> } = {}): FakeGhProfile {
     const key = login.toLowerCase();
     const current = this.users.get(key);
     const p: FakeGhProfile = {
