@@ -4,7 +4,7 @@ import { LessThan } from 'typeorm';
 import { Clock } from '../common/clock';
 import { TransactionService } from '../database/transaction.service';
 import { GithubClient, GithubResponse } from './github-client';
-import { GithubCacheEntry } from './github.entities';
+import { GithubCacheEntry } from './github.entity';
 
 /** How long an answer is used without asking GitHub again (the contract's lifetimes). */
 export const CACHE_TTL_MS = {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ContactsService } from '../contacts/contacts.service';
-import { INSIGHT_TYPES, InsightType } from './github.entities';
+import { INSIGHT_TYPES, InsightType } from './github.entity';
 import { GithubSyncService } from './github-sync.service';
 import { InsightsService, InsightView } from './insights.service';
 import { topRepos } from './snapshot';
@@ -47,8 +47,10 @@ export class GithubPagesService {
     };
     const contactName = contactId ? (await this.contacts.namesOf(userId, [contactId])).get(contactId) : undefined;
     const status = await this.sync.status(userId);
+    const none = total === 0 && !type && !contactId && (show === 'all' || (await this.insights.list(userId, { limit: 1, offset: 0 })).total === 0);
     return {
       title: 'Insights',
+      none,
       nav: 'insights',
       items: await this.withNames(userId, items),
       total,

@@ -16,7 +16,7 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { Conversation, fromContactEvents, fromOwnEvents } from './conversations';
 import { GithubClient } from './github-client';
 import { CACHE_TTL_MS, GithubFetcher, GithubPausedError, GithubUnauthorizedError, TokenRef } from './github-fetcher.service';
-import { GithubConnection, GithubProfile } from './github.entities';
+import { GithubConnection, GithubProfile } from './github.entity';
 import { InsightsService } from './insights.service';
 import {
   activityScore,

@@ -6,7 +6,7 @@ import { Clock } from '../common/clock';
 import { isId } from '../contacts/crm.errors';
 import { TransactionService } from '../database/transaction.service';
 import { OutboxService } from '../outbox/outbox.service';
-import { GithubInsight, INSIGHT_TYPES, InsightType } from './github.entities';
+import { GithubInsight, INSIGHT_TYPES, InsightType } from './github.entity';
 import { GithubNotFoundError } from './github.errors';
 import type { Fact } from './snapshot';
 

@@ -3,7 +3,7 @@
  * of a contact's account, the facts (insights) between two snapshots, and the activity score.
  * No I/O here, so all of it is unit-tested (snapshot.spec.ts).
  */
-import type { InsightType } from './github.entities';
+import type { InsightType } from './github.entity';
 
 const DAY_MS = 86_400_000;
 

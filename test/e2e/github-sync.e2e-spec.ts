@@ -106,7 +106,7 @@ describe('GitHub sync (against the fake GitHub)', () => {
 
     // within the lifetimes: no request at all
     const calls = gh.apiCalls.total;
-    now += 10 * 60_000;
+    now += 5 * 60_000;
     await sync().syncUser(w.userId, { mode: 'now', contactId: id });
     expect(gh.apiCalls.total).toBe(calls);
 
@@ -259,6 +259,7 @@ describe('GitHub sync (against the fake GitHub)', () => {
     gh.data.setUser('grace', { user: { name: 'Grace' } });
     const id = await contact(w, { name: 'Grace Hopper', githubUsername: 'grace', keepInTouchDays: 30 });
     const dueBefore = (await sql<{ due_at: string }>(t, "SELECT due_at FROM follow_ups WHERE contact_id = ? AND status = 'open'", [id]))[0]!.due_at;
+    now += 2 * DAY;
     const own: FakeGhEvent[] = [
       { id: '77001', type: 'PullRequestReviewEvent', created_at: iso(now - HOUR), actor: { login: 'tim' }, repo: { name: 'org/compiler' }, payload: { action: 'created', review: { html_url: 'https://github.example/org/compiler/pull/5#pullrequestreview-1' }, pull_request: { number: 5, title: 'Add COBOL', user: { login: 'grace' } } } },
       { id: '77002', type: 'IssueCommentEvent', created_at: iso(now - 2 * HOUR), actor: { login: 'tim' }, repo: { name: 'org/other' }, payload: { action: 'created', comment: { body: 'thanks', html_url: 'https://github.example/org/other/issues/1#c' }, issue: { number: 1, title: 'Unrelated', user: { login: 'stranger' } } } },

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import { ListOf, ListQueryDto } from '../../common/api/api-dtos';
-import { INSIGHT_TYPES } from '../github.entities';
+import { INSIGHT_TYPES } from '../github.entity';
 
 export class InsightListQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ enum: INSIGHT_TYPES })
