@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { JobApi, JobStatus } from '../jobs/job-api';
 import { ContactsService } from '../contacts/contacts.service';
 import { GithubNotFoundError } from './github.errors';
@@ -6,7 +6,7 @@ import { GithubFetcher } from './github-fetcher.service';
 import { GithubSyncService, SyncCounts } from './github-sync.service';
 import { InsightsService } from './insights.service';
 
-/** The jobs engine as the GitHub module sees it (JobsService of the jobs module). */
+/** The jobs engine as the GitHub module sees it: the jobs module's JobsService (a token, so tests may swap it). */
 export const GITHUB_JOB_API = Symbol('GITHUB_JOB_API');
 
 export const SYNC_JOB = 'sync-github-activity';
@@ -34,7 +34,7 @@ export interface SyncJobView {
 @Injectable()
 export class GithubJobsService implements OnModuleInit {
   constructor(
-    @Inject(GITHUB_JOB_API) private readonly jobs: JobApi | null,
+    @Inject(GITHUB_JOB_API) private readonly jobs: JobApi,
     private readonly sync: GithubSyncService,
     private readonly fetcher: GithubFetcher,
     private readonly insights: InsightsService,
@@ -42,7 +42,6 @@ export class GithubJobsService implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    if (!this.jobs) return;
     this.jobs.register({
       name: SYNC_JOB,
       queue: 'devhub-sync',
@@ -67,7 +66,6 @@ export class GithubJobsService implements OnModuleInit {
   }
 
   private api(): JobApi {
-    if (!this.jobs) throw new ServiceUnavailableException('Background jobs are not available on this instance.');
     return this.jobs;
   }
 

@@ -3,6 +3,7 @@ import { AGENT_INSIGHT_SOURCE } from '../agent/insight-source';
 import { AuthModule } from '../auth/auth.module';
 import { ContactPageSections } from '../contacts/contact-page-sections';
 import { ContactsModule } from '../contacts/contacts.module';
+import { JobsService } from '../jobs/jobs.service';
 import { GithubApiControllers } from './github-api.controller';
 import { GithubClient, OctokitGithubClient } from './github-client';
 import { GithubController } from './github.controller';
@@ -10,7 +11,6 @@ import { GithubFetcher } from './github-fetcher.service';
 import { GITHUB_JOB_API, GithubJobsService } from './github-jobs.service';
 import { GithubPagesService } from './github-pages.service';
 import { GithubSyncService } from './github-sync.service';
-import { LocalJobApi } from './local-job-api';
 import { InsightsService } from './insights.service';
 
 /**
@@ -23,8 +23,7 @@ import { InsightsService } from './insights.service';
   controllers: [GithubController, ...GithubApiControllers],
   providers: [
     { provide: GithubClient, useClass: OctokitGithubClient },
-    // until the jobs module's JobsService is merged (issue 12): on-demand jobs in this process
-    { provide: GITHUB_JOB_API, useFactory: () => new LocalJobApi() },
+    { provide: GITHUB_JOB_API, useExisting: JobsService },
     GithubFetcher,
     GithubSyncService,
     InsightsService,

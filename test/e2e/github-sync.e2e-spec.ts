@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { GithubTokensService } from '../../src/auth/github-tokens.service';
 import { GithubSyncService } from '../../src/github/github-sync.service';
+import { JobsService } from '../../src/jobs/jobs.service';
+import { LocalJobEngine } from '../../src/jobs/local-job-engine';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.service';
 import { FakeGhEvent, FakeGithub, startFakeGithub } from '../fakes/fake-github';
 import { startWebhookReceiver, WebhookReceiver } from '../fakes/webhook-receiver';
@@ -234,6 +236,44 @@ describe('GitHub sync (against the fake GitHub)', () => {
     expect((await sql<{ broken_at: unknown }>(t, 'SELECT broken_at FROM github_connections WHERE user_id = ?', [w.userId]))[0]!.broken_at).toBeTruthy();
   });
 
+  it('a token about to expire is refreshed before use; the new pair replaces the old one, encrypted', async () => {
+    const w = await world('Ray Renew', { login: 'ray' });
+    gh.data.setUser('someone2');
+    await contact(w, { name: 'Someone', githubUsername: 'someone2' });
+    // a GitHub App user token with its refresh token, through the OAuth flow of the fake
+    const res = await fetch(`${gh.url}/login/oauth/access_token`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: gh.clientId, client_secret: gh.clientSecret, grant_type: 'refresh_token', refresh_token: 'none' }).toString() });
+    expect(res.status).toBe(400);
+    const tokens = t.app.get(GithubTokensService);
+    const refresh = gh.issueRefreshToken(w.token!);
+    await tokens.replace(w.userId, { accessToken: w.token!, refreshToken: refresh, expiresAt: new Date(now + 60_000) });
+    const counts = await sync().syncUser(w.userId, { mode: 'now' });
+    expect(counts.contacts).toBe(1);
+    const pair = (await tokens.get(w.userId))!;
+    expect(pair.accessToken).not.toBe(w.token);
+    expect(pair.refreshToken).not.toBe(refresh);
+    expect(pair.expiresAt!.getTime()).toBeGreaterThan(now + 7 * HOUR);
+    // the reads used the new token, and nothing is broken
+    expect(gh.apiRequestsTo('/users/someone2')[0]!.headers.authorization).toBe(`token ${pair.accessToken}`);
+    expect(await sql(t, 'SELECT user_id FROM github_connections WHERE user_id = ? AND broken_at IS NOT NULL', [w.userId])).toEqual([]);
+    const stored = await sql<{ r: string }>(t, 'SELECT github_refresh_token_encrypted AS r FROM users WHERE id = ?', [w.userId]);
+    expect(stored[0]!.r).toMatch(/^v1:/);
+  });
+
+  it('the scheduled job and the cleanup steps are registered with the jobs module; a scheduled run syncs a share of due contacts', async () => {
+    const jobs = t.app.get(JobsService);
+    expect(jobs.definition('sync-github-activity')).toMatchObject({ queue: 'devhub-sync', schedule: { everyMs: 600_000 } });
+    expect(jobs.cleanupSteps().map(([n]) => n)).toEqual(expect.arrayContaining(['github-cache', 'github-insights']));
+    const w = await world('Sid Scheduled', { login: 'sid', plan: 'premium' });
+    gh.data.setUser('sched1');
+    await contact(w, { name: 'Sched', githubUsername: 'sched1' });
+    const counts = await sync().runScheduled();
+    expect(counts.contacts).toBeGreaterThanOrEqual(1);
+    expect(await sql(t, 'SELECT contact_id FROM github_profiles WHERE user_id = ?', [w.userId])).toHaveLength(1);
+    // cleanup: cache entries unused for 30 days go
+    const gone = await jobs.cleanupSteps().find(([n]) => n === 'github-cache')![1](new Date(now + 31 * DAY));
+    expect(gone).toBeGreaterThan(0);
+  });
+
   it('the token is never in the database in plain text', async () => {
     const w = await world('Sam Secret', { login: 'sam' });
     const rows = await sql<{ github_token_encrypted: string }>(t, 'SELECT github_token_encrypted FROM users WHERE id = ?', [w.userId]);
@@ -320,10 +360,16 @@ describe('GitHub sync (against the fake GitHub)', () => {
     ada('ada4');
     const id = await contact(w, { name: 'Ada', githubUsername: 'ada4' });
     const a = await w.api.post('/api/sync').expect(202);
-    const b = await w.api.post('/api/sync');
-    expect(b.status).toBe(202);
-    expect(typeof a.body.id).toBe('string');
-    if (b.body.deduplicated) expect(b.body.id).toBe(a.body.id);
+    expect(a.body).toMatchObject({ state: 'queued', deduplicated: false });
+    // a second "sync now" while the first is still queued gets the same job
+    const b = await w.api.post('/api/sync').expect(202);
+    expect(b.body).toMatchObject({ id: a.body.id, deduplicated: true });
+    expect((await w.api.get(`/api/sync/${a.body.id}`).expect(200)).body.state).toBe('queued');
+    // nothing called GitHub yet: requests only queue work
+    expect(gh.apiRequestsTo('/users/ada4')).toHaveLength(0);
+    const engine = t.app.get(LocalJobEngine);
+    await engine.tick();
+    await engine.drain();
     const done = await waitFor(async () => {
       const s = (await w.api.get(`/api/sync/${a.body.id}`).expect(200)).body as { state: string; counts: Record<string, number> };
       return (s.state === 'done' || s.state === 'failed') && s;

@@ -66,6 +66,8 @@ export interface FakeGithub {
   data: FakeGithubData;
   /** hands out a token for `login` without the OAuth dance (the account must exist in `data` or be made up) */
   issueToken(login: string, options?: { id?: number }): string;
+  /** a refresh token (GitHub App user tokens) for an issued token */
+  issueRefreshToken(token: string): string;
   /** the token stops working: every call with it answers 401 */
   revokeToken(token: string): void;
   /** API calls (under /api/v3) so far, and how many cost rate limit (everything but 304 and 401) */
@@ -252,6 +254,13 @@ export async function startFakeGithub(options: { clientId?: string; clientSecret
     },
     revokeToken(token) {
       revoked.add(token);
+    },
+    issueRefreshToken(token) {
+      const issued = tokens.find((x) => x.token === token);
+      if (!issued) throw new Error('unknown token');
+      const refresh = `ghr_${randomBytes(18).toString('hex')}`;
+      refreshTokens.set(refresh, issued);
+      return refresh;
     },
     apiRequestsTo(prefix) {
       return requests.filter((r) => r.path.startsWith(`${API_PREFIX}${prefix}`));
