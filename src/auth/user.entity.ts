@@ -42,6 +42,13 @@ export class User {
   @Column({ name: 'github_token_encrypted', type: 'text', nullable: true })
   githubTokenEncrypted: string | null;
 
+  /** GitHub App user tokens expire: the refresh token (encrypted) and when the access token ends */
+  @Column({ name: 'github_refresh_token_encrypted', type: 'text', nullable: true })
+  githubRefreshTokenEncrypted: string | null;
+
+  @DateColumn({ name: 'github_token_expires_at', nullable: true })
+  githubTokenExpiresAt: Date | null;
+
   @DateColumn({ name: 'last_login_at', nullable: true })
   lastLoginAt: Date | null;
 

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module';
+import { GithubModule } from '../github/github.module';
 import { DashboardController } from './dashboard.controller';
 import { DashboardService } from './dashboard.service';
 
-@Module({ imports: [ContactsModule], controllers: [DashboardController], providers: [DashboardService] })
+@Module({ imports: [ContactsModule, GithubModule], controllers: [DashboardController], providers: [DashboardService] })
 export class DashboardModule {}
