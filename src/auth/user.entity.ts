@@ -42,6 +42,10 @@ export class User {
   @Column({ name: 'github_token_encrypted', type: 'text', nullable: true })
   githubTokenEncrypted: string | null;
 
+  /** the daily digest may ask the configured model (off: nothing leaves the server) */
+  @Column({ name: 'digest_use_model', type: 'boolean', default: true })
+  digestUseModel: boolean;
+
   @DateColumn({ name: 'last_login_at', nullable: true })
   lastLoginAt: Date | null;
 
@@ -63,6 +67,7 @@ export interface CurrentUser {
   githubLogin: string | null;
   githubAvatarUrl: string | null;
   hasPassword: boolean;
+  digestUseModel: boolean;
 }
 
 export function toCurrentUser(u: User): CurrentUser {
@@ -76,5 +81,6 @@ export function toCurrentUser(u: User): CurrentUser {
     githubLogin: u.githubLogin,
     githubAvatarUrl: u.githubAvatarUrl,
     hasPassword: Boolean(u.passwordHash),
+    digestUseModel: u.digestUseModel !== false,
   };
 }
