@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { AgentModule } from '../agent/agent.module';
 import { ContactsModule } from '../contacts/contacts.module';
 import { DashboardController } from './dashboard.controller';
 import { DashboardService } from './dashboard.service';
 
-@Module({ imports: [ContactsModule], controllers: [DashboardController], providers: [DashboardService] })
+@Module({ imports: [ContactsModule, AgentModule], controllers: [DashboardController], providers: [DashboardService] })
 export class DashboardModule {}
