@@ -24,10 +24,11 @@ import { AgentModule } from './agent/agent.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `extra`: modules added by tests (e.g. a stand-in provider of an optional token). */
+  static forRoot(config: AppConfig, extra: DynamicModule[] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ScheduleModule.forRoot(), ConfigModule.forRoot(config), DatabaseModule, CommonModule, OutboxModule, HealthModule, AuthModule, ApiKeysModule, ContactsModule, TagsModule, NotificationsModule, WebhooksModule, JobsModule, DashboardModule, ProfilesModule, AnalyticsModule, SeedModule, ImportExportModule, AgentModule],
+      imports: [ScheduleModule.forRoot(), ConfigModule.forRoot(config), DatabaseModule, CommonModule, OutboxModule, HealthModule, AuthModule, ApiKeysModule, ContactsModule, TagsModule, NotificationsModule, WebhooksModule, JobsModule, DashboardModule, ProfilesModule, AnalyticsModule, SeedModule, ImportExportModule, AgentModule, ...extra],
       providers: [{ provide: APP_GUARD, useClass: CsrfGuard }],
     };
   }

@@ -119,19 +119,21 @@ export function rankCandidates(input: RankInput, limit = MAX_PRIORITIES): Candid
     if (!c || input.held.has(c.id)) continue;
     const d = draftFor(c);
     if (d.followUpId) continue; // the oldest one speaks for the contact
-    const overdueDays = f.dueAt < now ? daysBetween(now, f.dueAt) : 0;
+    // overdue: due before today began (in the user's zone); due today: any time today, even an hour ago
+    const startOfToday = new Date(endOfToday.getTime() - DAY_MS);
+    const overdueDays = f.dueAt < startOfToday ? Math.max(1, Math.ceil((startOfToday.getTime() - f.dueAt.getTime()) / DAY_MS)) : 0;
     d.followUpId = f.id;
     d.followUpDays = overdueDays;
     if (f.isCadence) {
       d.kinds.add('cadence_lapsed');
       d.cadenceOverdueDays = overdueDays;
-      d.parts.push({ label: `keep-in-touch cadence lapsed ${overdueDays} days ago`, points: 25 + Math.min(20, overdueDays) });
-    } else if (f.dueAt < now && overdueDays >= 1) {
+      d.parts.push({ label: overdueDays ? `keep-in-touch cadence lapsed ${overdueDays} days ago` : 'keep-in-touch check-in due today', points: 25 + Math.min(20, overdueDays) });
+    } else if (overdueDays) {
       d.kinds.add('followup_overdue');
-      d.parts.push({ label: `follow-up overdue by ${overdueDays} days`, points: 40 + Math.min(20, overdueDays * 2) });
+      d.parts.push({ label: `follow-up overdue by ${overdueDays} day${overdueDays === 1 ? '' : 's'}`, points: 45 + Math.min(20, overdueDays * 2) });
     } else {
       d.kinds.add('followup_due');
-      d.parts.push({ label: f.dueAt < endOfToday && f.dueAt >= now ? 'follow-up due today' : 'follow-up due', points: 38 });
+      d.parts.push({ label: 'follow-up due today', points: 40 });
     }
   }
 
