@@ -110,7 +110,8 @@ export function buildDigestPrompt(candidates: Candidate[], details: Map<string, 
       githubNews: c.insights.map((i) => scrub(i.title, INSIGHT_TITLE_MAX)),
     };
   });
-  const user = `Today is ${localDay}. Contacts:\n${JSON.stringify(contacts, null, 1)}`;
+  // one compact JSON object a line: fewer tokens than pretty-printed JSON, as easy for a model to read
+  const user = `Today is ${localDay}. Contacts, one JSON object per line:\n${contacts.map((c) => JSON.stringify(c)).join('\n')}`;
   return { system: SYSTEM, user, aliases, contacts };
 }
 

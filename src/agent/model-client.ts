@@ -113,6 +113,24 @@ export class ModelClient {
     const client = this.client;
     if (!client) throw new ModelCallError('error', 'no model configured');
     return this.gate.use(async () => {
+      // our own deadline, so a server that never answers is told apart from one that failed
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), this.config.openai.timeoutMs);
+      const onAbort = () => deadline.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await this.ask(client, model, prompt, deadline.signal);
+      } catch (err) {
+        throw deadline.signal.aborted ? new ModelCallError('timeout', 'no answer in time') : err;
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+    });
+  }
+
+  private async ask(client: OpenAI, model: string, prompt: DigestPrompt, signal: AbortSignal): Promise<ModelAnswer> {
+    {
       const messages = [
         { role: 'system' as const, content: prompt.system },
         { role: 'user' as const, content: prompt.user },
@@ -125,7 +143,7 @@ export class ModelClient {
             temperature: 0,
             ...(structured ? { response_format: { type: 'json_schema' as const, json_schema: { name: 'digest', strict: true, schema: ANSWER_SCHEMA as unknown as Record<string, unknown> } } } : {}),
           },
-          { signal, timeout: this.config.openai.timeoutMs },
+          { signal, timeout: this.config.openai.timeoutMs + 1000 },
         );
       let res: OpenAI.Chat.Completions.ChatCompletion;
       try {
@@ -152,7 +170,7 @@ export class ModelClient {
         completionTokens: res.usage?.completion_tokens ?? estimateTokens(text),
         cached: false,
       };
-    });
+    }
   }
 
   private failure(err: unknown): ModelCallError {

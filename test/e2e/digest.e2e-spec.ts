@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { Global, Module } from '@nestjs/common';
 import { AgentContactHold } from '../../src/agent/agent-report.entity';
 import { DigestService } from '../../src/agent/digest.service';
@@ -7,7 +8,7 @@ import { DAY_MS } from '../../src/common/time';
 import { aliasesIn, FakeOpenAi, startFakeOpenAi } from '../fakes/fake-openai';
 import { ApiClient, createApiKey } from '../support/api';
 import { Browser, outboxOf, sql } from '../support/crm';
-import { htmlDecode, startTestApp, TestApp } from '../support/test-app';
+import { htmlDecode, startTestApp, TEST_SECRETS, TestApp, waitFor } from '../support/test-app';
 
 /** Recognisable private values: none of them may ever reach the model. */
 const SECRET = {
@@ -42,9 +43,8 @@ describe('daily digest', () => {
   const ids: Record<string, string> = {};
   let now: Date;
 
-  const setNow = (d: Date) => {
-    now = d;
-  };
+  /** A time as the app stores it: SQLite's UTC text, or ISO for PostgreSQL. */
+  const dbTime = (d: Date) => (t.dataSource.options.type === 'postgres' ? d.toISOString() : d.toISOString().replace('T', ' ').replace('Z', ''));
   const resetToday = async () => {
     await sql(t, 'DELETE FROM agent_reports WHERE user_id = ?', [graceId]);
     await sql(t, 'DELETE FROM agent_model_cache');
@@ -67,8 +67,8 @@ describe('daily digest', () => {
     await grace.addTag(ids.ada, 'compilers');
     await grace.logInteraction(ids.ada, { type: 'call', summary: `Talked about fastjson; mail ${SECRET.summaryEmail} or call ${SECRET.summaryPhone}, see ${SECRET.summaryUrl}` });
     const long = new Date(now.getTime() - 94 * DAY_MS);
-    await sql(t, 'UPDATE interactions SET occurred_at = ? WHERE contact_id = ?', [long, ids.ada]);
-    await sql(t, 'UPDATE contacts SET last_interaction_at = ?, created_at = ? WHERE id = ?', [long, long, ids.ada]);
+    await sql(t, 'UPDATE interactions SET occurred_at = ? WHERE contact_id = ?', [dbTime(long), ids.ada]);
+    await sql(t, 'UPDATE contacts SET last_interaction_at = ?, created_at = ? WHERE id = ?', [dbTime(long), dbTime(long), ids.ada]);
 
     ids.brian = await grace.createContact({ name: 'Brian Kernighan', company: 'Bell Labs' });
     const twoDaysAgo = new Date(now.getTime() - 2 * DAY_MS).toISOString().slice(0, 10);
@@ -76,7 +76,7 @@ describe('daily digest', () => {
     ids.carol = await grace.createContact({ name: 'Carol Shaw', title: 'Game designer' });
     ids.dennis = await grace.createContact({ name: 'Dennis Ritchie' });
     const old = new Date(now.getTime() - 200 * DAY_MS);
-    await sql(t, 'UPDATE contacts SET created_at = ? WHERE id IN (?, ?, ?)', [old, ids.brian, ids.carol, ids.dennis]);
+    await sql(t, 'UPDATE contacts SET created_at = ? WHERE id IN (?, ?, ?)', [dbTime(old), ids.brian, ids.carol, ids.dennis]);
     insights.push(
       Object.assign({ id: 'ins-1', contactId: ids.carol, type: 'new_release' as const, title: 'Carol released v2.0 of fastjson', description: null, url: 'https://github.com/carol/fastjson/releases/v2.0', createdAt: new Date(now.getTime() - DAY_MS), acknowledged: false }, { userId: graceId }),
       Object.assign({ id: 'ins-2', contactId: ids.dennis, type: 'active_again' as const, title: 'Dennis is active again', description: null, url: null, createdAt: new Date(now.getTime() - 2 * DAY_MS), acknowledged: false }, { userId: graceId }),
@@ -312,24 +312,35 @@ describe('daily digest', () => {
       expect(again.built).toBe(0);
     });
 
-    it('two instances on one database build each digest once', async () => {
-      const t2 = await startTestApp({ OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'sk-test-not-a-real-key-0000', OPENAI_TIMEOUT: '1s' }, t.db, [
-        { module: TestInsightsModule, global: true },
-      ]);
+    it('two instances (two processes) on one database build each digest once', async () => {
+      fake.mode = 'good';
+      const moment = '2026-03-09T12:00:00.000Z';
+      const child = spawn(process.execPath, ['-r', './test/support/swc-register.js', 'test/support/digest-instance.ts'], {
+        env: { ...process.env, ...TEST_SECRETS, NODE_ENV: 'test', DATA_DIR: t.db.dir, DATABASE_URL: t.config.databaseUrl, JOBS_ENABLED: 'false', OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'sk-test-not-a-real-key-0000', OPENAI_TIMEOUT: '1s' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       try {
-        fake.mode = 'good';
-        const moment = new Date('2026-03-09T12:00:00Z');
-        const [a, b] = await Promise.all([digest.runDaily(moment), t2.app.get(DigestService).runDaily(moment)]);
+        await waitFor(() => out.includes('ready\n') || (child.exitCode !== null && Promise.reject(new Error(err))), 'the second instance to boot', 60_000);
+        child.stdin.write(`go ${moment}\n`);
+        const mine = await digest.runDaily(new Date(moment));
+        await waitFor(() => out.split('\n').some((l) => l.startsWith('{')), 'the second instance to finish', 60_000);
+        const theirs = JSON.parse(out.split('\n').find((l) => l.startsWith('{'))!) as { built: number; failed: number };
         const rows = await sql<{ user_id: string; n: number }>(t, "SELECT user_id, COUNT(*) AS n FROM agent_reports WHERE local_day = '2026-03-09' GROUP BY user_id");
         const userCount = (await sql(t, 'SELECT id FROM users')).length;
         expect(rows.length).toBe(userCount);
         expect(rows.every((r) => Number(r.n) === 1)).toBe(true);
-        expect(a.built + b.built).toBe(userCount);
-        expect(a.failed + b.failed).toBe(0);
+        expect(mine.built + theirs.built).toBe(userCount);
+        expect(mine.failed + theirs.failed).toBe(0);
       } finally {
-        await t2.close();
+        child.kill();
+        await exited;
       }
-    });
+    }, 120_000);
   });
 
   it('nothing private reached the model in any later request either', () => {

@@ -24,7 +24,7 @@ export interface FakeOpenAi {
 /** The aliases (C1, C2…) of the contacts in a digest prompt, in the order they were listed. */
 export function aliasesIn(body: RecordedRequest['body']): string[] {
   const user = body.messages?.find((m) => m.role === 'user')?.content ?? '';
-  return [...user.matchAll(/"alias": "(C\d+)"/g)].map((m) => m[1]!);
+  return [...user.matchAll(/"alias":\s*"(C\d+)"/g)].map((m) => m[1]!);
 }
 
 function completion(model: string, content: string | null, extra: Record<string, unknown> = {}) {
