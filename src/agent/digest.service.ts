@@ -208,7 +208,7 @@ export class DigestService {
   private async build(user: DigestUser, now: Date): Promise<{ view: DigestView; created: boolean }> {
     const tz = user.timezone || 'UTC';
     const day = dayInZone(now, tz);
-    const claim = await this.claim(user.id, day, tz, now);
+    const claim = await this.claim(user.id, day, tz);
     if (!claim.created) return { view: toDigestView(claim.report), created: false };
     try {
       const c = await this.compose(user, now, day);
@@ -255,7 +255,7 @@ export class DigestService {
   }
 
   /** Takes the (user, day) row first and checks after: only one builder wins, on any instance. */
-  private async claim(userId: string, day: string, timeZone: string, now: Date): Promise<{ report: AgentReport; created: boolean }> {
+  private async claim(userId: string, day: string, timeZone: string): Promise<{ report: AgentReport; created: boolean }> {
     const repo = () => this.tx.manager.getRepository(AgentReport);
     const row: AgentReport = Object.assign(new AgentReport(), {
       id: randomUUID(),
@@ -272,8 +272,9 @@ export class DigestService {
       promptTokens: 0,
       completionTokens: 0,
       cached: false,
-      createdAt: now,
-      updatedAt: now,
+      // wall-clock times (the stale-claim check compares them with the clock), whatever `now` the run is for
+      createdAt: this.clock.now(),
+      updatedAt: this.clock.now(),
     });
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
