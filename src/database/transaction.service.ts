@@ -11,15 +11,21 @@ import { DataSource, EntityManager } from 'typeorm';
  * transaction", or worse, a savepoint inside someone else's work). On SQLite every unit of work
  * therefore waits its turn on a queue; a unit that is already inside one joins it (re-entrant).
  * PostgreSQL has a pool, so units run concurrently there.
+ *
+ * The queue is per database file, not per app: two app instances in one process (the
+ * multi-instance tests) hold two connections to one file, and a write of one while the other's
+ * transaction is open would block the thread on SQLite's lock until busy_timeout ("database is locked").
  */
 @Injectable()
 export class TransactionService {
   private readonly current = new AsyncLocalStorage<EntityManager>();
-  private tail: Promise<unknown> = Promise.resolve();
+  private static readonly tails = new Map<string, Promise<unknown>>();
   private readonly serialize: boolean;
+  private readonly file: string;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
+    this.file = String((dataSource.options as { database?: unknown }).database ?? '');
   }
 
   get manager(): EntityManager {
@@ -31,8 +37,14 @@ export class TransactionService {
     if (active) return work(active);
     const runInTx = () => this.dataSource.transaction((manager) => this.current.run(manager, () => work(manager)));
     if (!this.serialize) return runInTx();
-    const result = this.tail.then(runInTx, runInTx);
-    this.tail = result.catch(() => undefined);
+    const tail = TransactionService.tails.get(this.file) ?? Promise.resolve();
+    const result = tail.then(runInTx, runInTx);
+    const next = result.catch(() => undefined);
+    TransactionService.tails.set(this.file, next);
+    // forget the file once its queue is empty, so closed test databases do not accumulate
+    void next.then(() => {
+      if (TransactionService.tails.get(this.file) === next) TransactionService.tails.delete(this.file);
+    });
     return result;
   }
 }

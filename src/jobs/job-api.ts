@@ -55,6 +55,8 @@ export interface JobDefinition<P = unknown> {
   timeoutMs: number;
   /** Attempts in all (retries with exponential backoff); default 3. */
   attempts?: number;
+  /** First retry delay; each later one doubles it. Default 10 s. */
+  backoffMs?: number;
   handler(ctx: JobContext<P>): Promise<JobCounts | void>;
 }
 

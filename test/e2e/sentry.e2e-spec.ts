@@ -8,12 +8,20 @@ import { JsonLogger } from '../../src/common/logging/json-logger';
 import { ContactPagesService } from '../../src/contacts/contact-pages.service';
 import { ContactsRepository } from '../../src/contacts/contacts.repository';
 import { ContactsService } from '../../src/contacts/contacts.service';
-import { JobRunner } from '../../src/jobs/job-runner.service';
+import { JobExecutor } from '../../src/jobs/job-executor.service';
 import { ApiUser, apiUser, expectError, MISSING_ID } from '../support/api';
 import { FakeSentry, startFakeSentry } from '../fakes/fake-sentry';
 import { csrfFrom, startTestApp, submitForm, TestApp, waitFor } from '../support/test-app';
 
 const VERSION = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version as string;
+
+/** One attempt of a job whose handler throws `message`, recorded like any run. */
+function failingRun(t: TestApp, name: string, message: string) {
+  const handler = async () => {
+    throw new Error(message);
+  };
+  return t.app.get(JobExecutor).execute({ def: { name, queue: 'devhub-maintenance', timeoutMs: 5000, handler }, jobId: name, slot: null, payload: undefined, ownerId: null, attempt: 1 });
+}
 
 describe('Sentry reporting', () => {
   let sentry: FakeSentry;
@@ -170,9 +178,7 @@ describe('Sentry reporting', () => {
 
   it('a failed job run is reported with the job and the run id', async () => {
     const before = sentry.received.length;
-    const run = await t.app.get(JobRunner).run('sentry-demo-job', async () => {
-      throw new Error('digest mail to eve@example.com bounced');
-    });
+    const { run } = await failingRun(t, 'sentry-demo-job', 'digest mail to eve@example.com bounced');
     expect(run).toMatchObject({ outcome: 'failed', error: 'digest mail to eve@example.com bounced' });
     const hits = await receivedSince(before);
     expect(hits).toHaveLength(1);
@@ -228,9 +234,7 @@ describe('Sentry reporting without SENTRY_DSN', () => {
     const transport = jest.spyOn(reporter, 'transport');
     jest.spyOn(t.app.get(ContactsService), 'list').mockRejectedValueOnce(new Error('no one is told'));
     expectError(await u.read.get('/api/contacts'), 500);
-    await t.app.get(JobRunner).run('sentry-quiet-job', async () => {
-      throw new Error('nor about this');
-    });
+    await failingRun(t, 'sentry-quiet-job', 'nor about this');
     expect(reporter.enabled).toBe(false);
     expect(transport).not.toHaveBeenCalled();
     expect(reporter.pending).toBe(0);
