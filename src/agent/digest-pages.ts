@@ -3,6 +3,7 @@ import type { CurrentUser } from '../auth/user.entity';
 import { Clock } from '../common/clock';
 import { dayInZone } from '../common/time';
 import { dayLabel } from './digest-mail';
+import { DigestJobs } from './digest.jobs';
 import { DigestService, DigestView } from './digest.service';
 import { ModelClient } from './model-client';
 
@@ -15,6 +16,7 @@ export class DigestPages {
     private readonly digest: DigestService,
     private readonly model: ModelClient,
     private readonly clock: Clock,
+    private readonly jobs: DigestJobs,
   ) {}
 
   private decorate(view: DigestView) {
@@ -34,13 +36,13 @@ export class DigestPages {
     };
   }
 
-  async viewModel(me: CurrentUser, day: string | null, page: number) {
+  async viewModel(me: CurrentUser, day: string | null, page: number, job: string | null = null) {
     const today = dayInZone(this.clock.now(), me.timezone);
     const shownDay = day ?? today;
     const pageNo = Math.min(Math.max(1, page), 100_000);
     const [view, building, history] = await Promise.all([
       this.digest.forDay(me.id, shownDay),
-      shownDay === today ? this.digest.buildingToday(me.id, me.timezone) : Promise.resolve(false),
+      shownDay === today ? this.building(me, job) : Promise.resolve(false),
       this.digest.days(me.id, DAYS_PER_PAGE, (pageNo - 1) * DAYS_PER_PAGE),
     ]);
     const pages = Math.max(1, Math.ceil(history.total / DAYS_PER_PAGE));
@@ -58,6 +60,12 @@ export class DigestPages {
       prevLink: pageNo > 1 ? `/digest?${day ? `day=${day}&` : ''}page=${pageNo - 1}` : null,
       nextLink: pageNo < pages ? `/digest?${day ? `day=${day}&` : ''}page=${pageNo + 1}` : null,
     };
+  }
+
+  /** Today's build is under way: its job is queued or running, or a builder holds today's row. */
+  private async building(me: CurrentUser, job: string | null): Promise<boolean> {
+    if (job && (await this.jobs.pending(job, me.id))) return true;
+    return this.digest.buildingToday(me.id, me.timezone);
   }
 
   /** The dashboard's "Latest digest" card. */

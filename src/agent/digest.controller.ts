@@ -20,16 +20,16 @@ export class DigestController {
   ) {}
 
   @Get()
-  async page(@Me() me: CurrentUser, @Query('day') day: string | undefined, @Query('page') page: string | undefined, @Res() res: Response) {
-    const model = await this.pages.viewModel(me, typeof day === 'string' && DAY.test(day) ? day : null, Number.parseInt(page ?? '1', 10) || 1);
+  async page(@Me() me: CurrentUser, @Query('day') day: string | undefined, @Query('page') page: string | undefined, @Query('job') job: string | undefined, @Res() res: Response) {
+    const model = await this.pages.viewModel(me, typeof day === 'string' && DAY.test(day) ? day : null, Number.parseInt(page ?? '1', 10) || 1, typeof job === 'string' ? job : null);
     res.status(model.notFound ? 404 : 200).render('digest/index', model);
   }
 
   @Post('build')
   async build(@Me() me: CurrentUser, @Req() req: AppRequest, @Res() res: Response) {
     const out = await this.jobs.requestBuild(me.id, me.timezone);
-    flash(req, 'success', 'digest' in out ? "Here is today's digest." : 'Your digest is being built. This page refreshes until it is ready.');
-    res.redirect(303, '/digest');
+    if ('digest' in out) return res.redirect(303, '/digest');
+    res.redirect(303, `/digest?job=${encodeURIComponent(out.jobId)}`);
   }
 
   @Post(':id/priorities/:contactId/:action')

@@ -1,34 +1,23 @@
-import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
-import { Cron } from '@nestjs/schedule';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
-import type { JobApi } from '../jobs/job-api';
-import { JobRunner } from '../jobs/job-runner.service';
+import { JobsService } from '../jobs/jobs.service';
 import { DigestService, DigestView } from './digest.service';
-
-/** The jobs engine (JobsService) as the digest sees it; bound in AgentModule when the engine is there. */
-export const DIGEST_JOB_API = Symbol('DIGEST_JOB_API');
 
 export const RUN_DAILY_AGENT = 'run-daily-agent';
 export const BUILD_DIGEST = 'build-digest';
 export const DAILY_EVERY_MS = 15 * 60_000;
 
-/**
- * run-daily-agent (queue devhub-agent, every 15 minutes) and the on-demand "build my digest now".
- * With the jobs engine both are registered jobs; without it the schedule runs in-process under a
- * database lease and "build now" builds at once.
- */
+/** run-daily-agent (queue devhub-agent, every 15 minutes), the on-demand "build my digest now", and a cleanup step. */
 @Injectable()
 export class DigestJobs implements OnModuleInit {
   constructor(
     private readonly digest: DigestService,
-    private readonly runner: JobRunner,
+    private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Optional() @Inject(DIGEST_JOB_API) private readonly jobs?: JobApi,
   ) {}
 
   onModuleInit(): void {
-    if (!this.jobs) return;
     this.jobs.register({
       name: RUN_DAILY_AGENT,
       queue: 'devhub-agent',
@@ -47,23 +36,20 @@ export class DigestJobs implements OnModuleInit {
         return { built: created ? 1 : 0, priorities: view.priorities.length };
       },
     });
+    this.jobs.registerCleanup('digest-model-cache', (now) => this.digest.purgeOld(now));
   }
 
-  /** Without the jobs engine: the quarter-hour schedule, once across instances (lease). */
-  @Cron('*/15 * * * *', { name: RUN_DAILY_AGENT })
-  async scheduled(): Promise<void> {
-    if (this.jobs || !this.config.jobsEnabled) return;
-    await this.runner.run(RUN_DAILY_AGENT, async () => this.digest.runDaily(), DAILY_EVERY_MS);
-  }
-
-  /** Today's digest when it exists; otherwise a queued build's job id (or, without the engine, the digest built now). */
+  /** Today's digest when it exists; otherwise the id of a queued build (a second request gets the same job). */
   async requestBuild(userId: string, timeZone: string): Promise<{ digest: DigestView } | { jobId: string }> {
     const today = await this.digest.today(userId, timeZone);
     if (today) return { digest: today };
-    if (this.jobs) {
-      const job = await this.jobs.enqueue(BUILD_DIGEST, {}, { ownerId: userId, dedupeKey: `${BUILD_DIGEST}:${userId}` });
-      return { jobId: job.id };
-    }
-    return { digest: (await this.digest.buildForUserId(userId)).view };
+    const job = await this.jobs.enqueue(BUILD_DIGEST, {}, { ownerId: userId, dedupeKey: `${BUILD_DIGEST}:${userId}` });
+    return { jobId: job.id };
+  }
+
+  /** True while the user's build job is queued or running. */
+  async pending(jobId: string, userId: string): Promise<boolean> {
+    const s = await this.jobs.status(jobId, userId);
+    return Boolean(s && (s.state === 'queued' || s.state === 'running'));
   }
 }

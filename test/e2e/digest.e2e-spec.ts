@@ -4,6 +4,8 @@ import { DigestService } from '../../src/agent/digest.service';
 import { AGENT_INSIGHT_SOURCE, AgentInsightSource, DigestInsight } from '../../src/agent/insight-source';
 import { Clock } from '../../src/common/clock';
 import { DAY_MS } from '../../src/common/time';
+import { JobsService } from '../../src/jobs/jobs.service';
+import { LocalJobEngine } from '../../src/jobs/local-job-engine';
 import { aliasesIn, FakeOpenAi, startFakeOpenAi } from '../fakes/fake-openai';
 import { ApiClient, createApiKey } from '../support/api';
 import { Browser, outboxOf, sql } from '../support/crm';
@@ -251,15 +253,24 @@ describe('daily digest', () => {
     const api = new ApiClient(t, key);
     const latest = await api.get('/api/digest/latest').expect(200);
     expect(latest.body.priorities[0].contactId).toBe(ids.ada);
-    const built = await api.post('/api/digest', {}).expect(200);
-    expect(built.body.id).toBe(latest.body.id);
+    expect((await api.post('/api/digest', {}).expect(200)).body.id).toBe(latest.body.id);
 
     const other = await Browser.signUp(t, 'Olga Other');
     const otherApi = new ApiClient(t, await createApiKey(other.agent, 'write'));
     await otherApi.get('/api/digest/latest').expect(404);
-    const own = await otherApi.post('/api/digest', {});
-    expect([200, 202]).toContain(own.status);
-    if (own.status === 200) expect(own.body.priorities).toEqual([]);
+    const own = await otherApi.post('/api/digest', {}).expect(202);
+    expect(own.body).toEqual({ jobId: expect.any(String), state: 'queued' });
+    // a second request while it is queued gets the same job
+    expect((await otherApi.post('/api/digest', {}).expect(202)).body.jobId).toBe(own.body.jobId);
+    await otherApi.get('/api/digest/latest').expect(404);
+    const engine = t.app.get(LocalJobEngine);
+    await engine.tick();
+    await engine.drain();
+    const built = await otherApi.get('/api/digest/latest').expect(200);
+    expect(built.body).toMatchObject({ engine: 'rules', priorities: [] });
+    expect((await otherApi.post('/api/digest', {}).expect(200)).body.id).toBe(built.body.id);
+    // and one user never sees the other's
+    expect((await api.get('/api/digest/latest').expect(200)).body.id).toBe(latest.body.id);
     const readKey = new ApiClient(t, await createApiKey(other.agent, 'read'));
     await readKey.post('/api/digest', {}).expect(403);
   });
@@ -271,6 +282,24 @@ describe('daily digest', () => {
     const page = await grace.get('/digest').expect(200);
     expect(page.text).toContain('Earlier digests');
     await grace.get('/digest?day=1999-01-01').expect(404);
+  });
+
+  it('"Build my digest now" on the page queues a job, shows that it is building, then the digest', async () => {
+    const zoe = await Browser.signUp(t, 'Zoe Builder');
+    await zoe.createContact({ name: 'Yuri Vip', isVip: 'true' });
+    const empty = await zoe.get('/digest').expect(200);
+    expect(empty.text).toContain('No digest for today yet.');
+    const res = await zoe.post('/digest/build').expect(303);
+    expect(res.headers.location).toMatch(/^\/digest\?job=/);
+    const waiting = await zoe.get(res.headers.location).expect(200);
+    expect(waiting.text).toContain('Your digest is being built');
+    expect(waiting.text).toContain('http-equiv="refresh"');
+    const engine = t.app.get(LocalJobEngine);
+    await engine.tick();
+    await engine.drain();
+    const ready = await zoe.get(res.headers.location).expect(200);
+    expect(ready.text).toContain('Yuri Vip');
+    expect(ready.text).not.toContain('Your digest is being built');
   });
 
   describe('run-daily-agent', () => {
@@ -309,6 +338,20 @@ describe('daily digest', () => {
       // running the same slot again builds nothing
       const again = await at('2026-03-08T11:05:00Z');
       expect(again.built).toBe(0);
+    });
+
+    it('is registered as a scheduled job every 15 minutes on devhub-agent, and its run builds digests', async () => {
+      const jobs = t.app.get(JobsService);
+      expect(jobs.definition('run-daily-agent')).toMatchObject({ queue: 'devhub-agent', schedule: { everyMs: 15 * 60_000 } });
+      const engine = t.app.get(LocalJobEngine);
+      await engine.tick(new Date('2026-03-10T12:00:00Z'));
+      await engine.drain();
+      // the scheduled run uses the clock (today, not the slot): every user now has today's digest
+      const today = new Date(now).toISOString().slice(0, 10);
+      const rows = await sql(t, 'SELECT user_id FROM agent_reports WHERE local_day >= ?', [today]);
+      expect(rows.length).toBeGreaterThan(0);
+      const [run] = await sql<{ outcome: string }>(t, "SELECT outcome FROM job_runs WHERE job = 'run-daily-agent' ORDER BY started_at DESC");
+      expect(run!.outcome).toBe('succeeded');
     });
 
     it('two instances on one database build each digest once', async () => {
