@@ -49,6 +49,10 @@ export class User {
   @DateColumn({ name: 'github_token_expires_at', nullable: true })
   githubTokenExpiresAt: Date | null;
 
+  /** the daily digest may ask the configured model (off: nothing leaves the server) */
+  @Column({ name: 'digest_use_model', type: 'boolean', default: true })
+  digestUseModel: boolean;
+
   @DateColumn({ name: 'last_login_at', nullable: true })
   lastLoginAt: Date | null;
 
@@ -70,6 +74,7 @@ export interface CurrentUser {
   githubLogin: string | null;
   githubAvatarUrl: string | null;
   hasPassword: boolean;
+  digestUseModel: boolean;
 }
 
 export function toCurrentUser(u: User): CurrentUser {
@@ -83,5 +88,6 @@ export function toCurrentUser(u: User): CurrentUser {
     githubLogin: u.githubLogin,
     githubAvatarUrl: u.githubAvatarUrl,
     hasPassword: Boolean(u.passwordHash),
+    digestUseModel: u.digestUseModel !== false,
   };
 }

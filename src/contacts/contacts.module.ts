@@ -3,6 +3,7 @@ import { TagsModule } from '../tags/tags.module';
 import { CadenceService } from './cadence.service';
 import { ContactPageSections } from './contact-page-sections';
 import { ContactPagesService } from './contact-pages.service';
+import { ContactSignalsService } from './contact-signals.service';
 import { ContactsApiController, FollowUpsApiController, InteractionsApiController } from './contacts-api.controller';
 import { ContactsController, InteractionsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
@@ -14,7 +15,7 @@ import { InteractionsService } from './interactions.service';
 @Module({
   imports: [forwardRef(() => TagsModule)],
   controllers: [ContactsController, InteractionsController, FollowUpsController, ContactsApiController, InteractionsApiController, FollowUpsApiController],
-  providers: [ContactsRepository, ContactsService, CadenceService, InteractionsService, FollowUpsService, ContactPagesService, ContactPageSections],
-  exports: [ContactsService, InteractionsService, FollowUpsService, ContactPageSections],
+  providers: [ContactsRepository, ContactsService, CadenceService, InteractionsService, FollowUpsService, ContactPagesService, ContactPageSections, ContactSignalsService],
+  exports: [ContactsService, InteractionsService, FollowUpsService, ContactPageSections, ContactSignalsService],
 })
 export class ContactsModule {}

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DigestPages } from '../agent/digest-pages';
 import { Clock } from '../common/clock';
 import type { CurrentUser } from '../auth/user.entity';
 import { ContactsService } from '../contacts/contacts.service';
@@ -12,6 +13,7 @@ export class DashboardService {
     private readonly contacts: ContactsService,
     private readonly followUps: FollowUpsService,
     private readonly github: GithubPagesService,
+    private readonly digestPages: DigestPages,
   ) {}
 
   /** Greeting by the hour in the user's own time zone. */
@@ -25,7 +27,7 @@ export class DashboardService {
 
   async viewModel(me: CurrentUser) {
     const firstName = me.name.split(/\s+/)[0] || me.name;
-    const [overdue, today, losingTouch, recent, contactCount, openFollowUps, newInsights] = await Promise.all([
+    const [overdue, today, losingTouch, recent, contactCount, openFollowUps, newInsights, latestDigest] = await Promise.all([
       this.followUps.section(me.id, 'overdue', me.timezone, 10),
       this.followUps.section(me.id, 'today', me.timezone, 10),
       this.followUps.losingTouch(me.id, 8),
@@ -33,6 +35,7 @@ export class DashboardService {
       this.contacts.count(me.id),
       this.followUps.countOpen(me.id),
       this.github.dashboardCard(me.id),
+      this.digestPages.card(me),
     ]);
     return {
       title: 'Dashboard',
@@ -47,6 +50,7 @@ export class DashboardService {
       counts: { contacts: contactCount, openFollowUps, dueToday: today.total, overdue: overdue.total },
       isEmpty: contactCount === 0,
       newInsights,
+      latestDigest,
     };
   }
 }

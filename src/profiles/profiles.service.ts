@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { isUniqueViolation } from '../database/unique-violation';
 import { Inject, Injectable } from '@nestjs/common';
-import { LessThan, QueryFailedError } from 'typeorm';
+import { LessThan } from 'typeorm';
 import type { CurrentUser } from '../auth/user.entity';
 import { Clock } from '../common/clock';
 import { randomToken } from '../common/crypto/tokens';
@@ -72,12 +73,6 @@ interface CleanInput {
   links: ProfileLinks;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  if (!(err instanceof QueryFailedError)) return false;
-  const e = err as QueryFailedError & { code?: string; driverError?: { code?: string } };
-  const code = e.driverError?.code ?? e.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || /UNIQUE constraint failed/i.test(e.message);
-}
 
 /** The owner's side of profiles: the editor, username changes, custom domains. Scoped by user id. */
 @Injectable()
