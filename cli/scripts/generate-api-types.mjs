@@ -45,9 +45,10 @@ function params(list, where) {
 }
 
 function operation(op) {
-  const ok = Object.entries(op.responses ?? {}).find(([status]) => /^2\d\d$/.test(status));
+  // every success answer: a route may answer 200 with the result or 202 with a job
+  const oks = Object.entries(op.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status));
   const json = (content) => content?.['application/json']?.schema;
-  const response = ok ? (json(ok[1].content) ? type(json(ok[1].content)) : 'void') : 'unknown';
+  const response = oks.length ? [...new Set(oks.map(([, r]) => (json(r.content) ? type(json(r.content)) : 'void')))].join(' | ') : 'unknown';
   const body = op.requestBody ? type(json(op.requestBody.content)) : 'never';
   return `{\n  path: ${indent(params(op.parameters, 'path'))};\n  query: ${indent(params(op.parameters, 'query'))};\n  body: ${indent(body)};\n  response: ${indent(response)};\n}`;
 }
