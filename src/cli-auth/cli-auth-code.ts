@@ -20,6 +20,6 @@ export function normaliseUserCode(input: unknown): string | null {
 
 /** A host name as the key's name shows it: printable, one line, at most 60 characters. */
 export function cleanDeviceName(input: string): string {
-  const clean = input.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').replace(/\s+/g, ' ').trim().slice(0, 60);
+  const clean = input.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 60);
   return clean || 'unknown device';
 }
