@@ -17,7 +17,7 @@ const swc = [
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|@tokenizer|uint8array-extras|@octokit|before-after-hook|universal-user-agent|json-with-bigint|content-type|fast-content-type-parse)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
 };
@@ -33,6 +33,15 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/', ...(process.env.TEST_REDIS_URL ? [] : ['\\.redis\\.e2e-spec\\.ts$'])],
     },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
+    {
+      ...common,
+      displayName: 'cli',
+      testMatch: ['<rootDir>/test/cli/**/*.cli-spec.ts'],
+      // builds cli/ (skipped when cli/dist is newer than its sources): the tests spawn the built `devhub`
+      globalSetup: '<rootDir>/test/cli/build-cli.js',
+      // cli/src is ESM with .js import specifiers; its pure modules are unit-tested from their sources
+      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+    },
   ],
   testTimeout: 30000,
 };

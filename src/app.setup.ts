@@ -1,3 +1,4 @@
+import type { DynamicModule } from '@nestjs/common';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
@@ -35,8 +36,8 @@ export const BODY_LIMIT_LABEL = BODY_LIMIT.replace(/^(\d+)mb$/i, '$1 MB');
 
 const SESSIONLESS = /^\/(healthz|readyz|static)(\/|$)/;
 
-export async function createApp(config: AppConfig, logger = new JsonLogger(config.logLevel)): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(express()), {
+export async function createApp(config: AppConfig, logger = new JsonLogger(config.logLevel), extraModules: DynamicModule[] = []): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraModules), new ExpressAdapter(express()), {
     logger,
     bodyParser: false,
     abortOnError: false,

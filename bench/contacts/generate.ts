@@ -107,7 +107,7 @@ export async function generateContacts(dataSource: DataSource, userId: string, o
     const last = times[times.length - 1];
     for (const occurredAt of times) {
       const { type, summary } = interactionFor(rng, p, other);
-      interactions.push({ id: randomUUID(), userId, contactId: id, type, occurredAt, summary, createdAt: occurredAt, updatedAt: occurredAt });
+      interactions.push({ id: randomUUID(), userId, contactId: id, type, occurredAt, summary, url: null, externalKey: null, createdAt: occurredAt, updatedAt: occurredAt });
     }
     // tag order as ContactsRepository.tagsFor returns them (by name_key), which reindex uses
     const tagNames = tagsFor(rng, p).sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));

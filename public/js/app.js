@@ -36,6 +36,17 @@
       if (create) { event.preventDefault(); window.location.href = create.getAttribute('href'); }
     }
   });
+  // Digest: "Copy draft" buttons (the draft stays selectable in its textarea without scripts).
+  document.querySelectorAll('[data-copy]').forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      var source = document.getElementById(button.getAttribute('data-copy'));
+      if (!source) return;
+      var done = function () { button.textContent = 'Copied'; setTimeout(function () { button.textContent = 'Copy draft'; }, 2000); };
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(source.value).then(done, function () { source.select(); });
+      else { source.select(); try { document.execCommand('copy'); done(); } catch (e) { /* selected: the user copies */ } }
+    });
+  });
   // Flash messages fade after a while; errors stay.
   setTimeout(function () {
     document.querySelectorAll('.flash-success, .flash-info').forEach(function (el) { el.classList.add('flash-hide'); });

@@ -1,5 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, HttpCode } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { UsersService } from '../auth/users.service';
 import { ApiEndpoint } from '../common/api/api-endpoint.decorator';
 import { Principal } from '../common/api/principal.decorator';
@@ -44,5 +44,14 @@ export class MeApiController {
       scope: p.scope,
       rateLimit: { limit: this.keys.limitFor(user.plan), windowSeconds: 60 },
     };
+  }
+
+  /** `devhub logout`: a tool can give up its own key without knowing its id. */
+  @Delete('key')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke the API key this request is made with (needs a write key); later requests with it get 401' })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  async revokeCurrentKey(@Principal() p: ApiPrincipal): Promise<void> {
+    await this.keys.revoke(p.userId, p.keyId);
   }
 }

@@ -7,6 +7,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { GithubAuthController, GithubAuthGuard } from './github-auth.controller';
 import { GithubStrategy } from './github.strategy';
+import { GithubTokensService } from './github-tokens.service';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordResetToken } from './password-reset-token.entity';
 import { SessionRow } from './session.entity';
@@ -17,7 +18,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [PassportModule, TypeOrmModule.forFeature([User, SessionRow, PasswordResetToken, EmailVerificationToken])],
   controllers: [AuthController, GithubAuthController, AccountController],
-  providers: [AuthService, UsersService, LoginThrottleService, DatabaseSessionStore, GithubStrategy, GithubAuthGuard],
-  exports: [UsersService, AuthService, DatabaseSessionStore],
+  providers: [AuthService, UsersService, LoginThrottleService, DatabaseSessionStore, GithubStrategy, GithubAuthGuard, GithubTokensService],
+  exports: [UsersService, AuthService, DatabaseSessionStore, GithubTokensService],
 })
 export class AuthModule {}

@@ -5,6 +5,8 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { AppRequest, flash } from '../common/http/request-types';
 import { AuthService, GithubAlreadyLinkedError, GithubProfile, GithubUnverifiedMatchError } from './auth.service';
+import { GithubTokensService } from './github-tokens.service';
+import type { GithubTokenExtras } from './github.strategy';
 import { startSession } from './session-helpers';
 
 @Injectable()
@@ -26,7 +28,10 @@ export class GithubAuthGuard extends AuthGuard('github') {
 
 @Controller('auth/github')
 export class GithubAuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly githubTokens: GithubTokensService,
+  ) {}
 
   @Get()
   @UseGuards(GithubAuthGuard)
@@ -36,7 +41,7 @@ export class GithubAuthController {
 
   @Get('callback')
   @UseGuards(GithubAuthGuard)
-  async callback(@Req() req: AppRequest & { user?: GithubProfile }, @Res() res: Response) {
+  async callback(@Req() req: AppRequest & { user?: GithubProfile & GithubTokenExtras }, @Res() res: Response) {
     const profile = req.user;
     if (!profile) {
       flash(req, 'error', 'GitHub sign-in did not complete. Please try again.');
@@ -54,6 +59,7 @@ export class GithubAuthController {
       flash(req, 'error', `GitHub account @${profile.login} is already connected to another DevHub account.`);
       return req.session.save(() => res.redirect(303, '/settings/account'));
     }
+    await this.githubTokens.storeRefresh(user.id, profile.refreshToken, profile.tokenExpiresAt);
     // queued before the new session is saved, so it is carried over and saved once
     flash(req, 'success', linking ? `Connected GitHub account @${profile.login}.` : `Signed in with GitHub as @${profile.login}.`);
     await startSession(req, user.id);

@@ -5,6 +5,12 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import type { GithubProfile } from './auth.service';
 
+/** GitHub App user tokens expire and come with a refresh token (OAuth App tokens have neither). */
+export interface GithubTokenExtras {
+  refreshToken?: string | null;
+  tokenExpiresAt?: Date | null;
+}
+
 /** passport-github2's `allRawEmails` renames GitHub's `email` field to `value` */
 interface RawEmail {
   value?: string;
@@ -19,7 +25,8 @@ interface RawEmail {
  * stores a random state in the session and checks it on the callback.
  */
 @Injectable()
-export class GithubStrategy extends PassportStrategy(Strategy, 'github') {
+// callbackArity: passport-oauth2 then hands validate() the token response's params (expires_in, refresh_token)
+export class GithubStrategy extends PassportStrategy(Strategy, 'github', true) {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super({
       clientID: config.github.clientId ?? 'github-sign-in-disabled',
@@ -36,7 +43,7 @@ export class GithubStrategy extends PassportStrategy(Strategy, 'github') {
     });
   }
 
-  validate(accessToken: string, _refreshToken: string, profile: Profile): GithubProfile {
+  validate(accessToken: string, refreshToken: string | undefined, params: { expires_in?: number | string } | undefined, profile: Profile): GithubProfile & GithubTokenExtras {
     const json = (profile as Profile & { _json?: Record<string, unknown> })._json ?? {};
     const emails = ((profile.emails ?? []) as unknown as RawEmail[])
       .map((e) => ({ ...e, email: e.value ?? e.email }))
@@ -50,6 +57,8 @@ export class GithubStrategy extends PassportStrategy(Strategy, 'github') {
       accessToken,
       verifiedEmails: verified.map((e) => e.email.toLowerCase()),
       primaryEmail: verified.find((e) => e.primary)?.email.toLowerCase() ?? null,
+      refreshToken: refreshToken || null,
+      tokenExpiresAt: params?.expires_in ? new Date(Date.now() + Number(params.expires_in) * 1000) : null,
     };
   }
 }

@@ -46,6 +46,17 @@ export class User {
   @DateColumn({ name: 'email_verified_at', nullable: true })
   emailVerifiedAt: Date | null;
 
+  /** GitHub App user tokens expire: the refresh token (encrypted) and when the access token ends */
+  @Column({ name: 'github_refresh_token_encrypted', type: 'text', nullable: true })
+  githubRefreshTokenEncrypted: string | null;
+
+  @DateColumn({ name: 'github_token_expires_at', nullable: true })
+  githubTokenExpiresAt: Date | null;
+
+  /** the daily digest may ask the configured model (off: nothing leaves the server) */
+  @Column({ name: 'digest_use_model', type: 'boolean', default: true })
+  digestUseModel: boolean;
+
   @DateColumn({ name: 'last_login_at', nullable: true })
   lastLoginAt: Date | null;
 
@@ -68,6 +79,7 @@ export interface CurrentUser {
   githubAvatarUrl: string | null;
   hasPassword: boolean;
   emailVerified: boolean;
+  digestUseModel: boolean;
 }
 
 export function toCurrentUser(u: User): CurrentUser {
@@ -82,5 +94,6 @@ export function toCurrentUser(u: User): CurrentUser {
     githubAvatarUrl: u.githubAvatarUrl,
     hasPassword: Boolean(u.passwordHash),
     emailVerified: Boolean(u.emailVerifiedAt),
+    digestUseModel: u.digestUseModel !== false,
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager, Not } from 'typeorm';
+import { EntityManager, MoreThan, Not } from 'typeorm';
 import { EncryptionService } from '../common/crypto/encryption.service';
 import { hashPassword, verifyPassword } from '../common/crypto/password-hasher';
 import { yieldToEventLoop } from '../common/event-loop';
@@ -57,6 +57,20 @@ export class UsersService {
 
   async hasAnyUser(): Promise<boolean> {
     return (await this.repo.count({ take: 1 })) > 0;
+  }
+
+  /** Users in id order after `afterId`, with what the scheduled daily digest needs to know. */
+  pageForJobs(afterId: string | null, limit: number): Promise<Array<Pick<User, 'id' | 'name' | 'timezone' | 'plan' | 'digestUseModel'>>> {
+    return this.repo.find({
+      where: afterId ? { id: MoreThan(afterId) } : {},
+      select: { id: true, name: true, timezone: true, plan: true, digestUseModel: true },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  async setDigestUseModel(userId: string, use: boolean): Promise<void> {
+    await this.tx.run((m) => m.getRepository(User).update({ id: userId }, { digestUseModel: use }));
   }
 
   findByEmail(email: string): Promise<User | null> {

@@ -28,7 +28,19 @@ export interface AppConfig {
     token?: string;
     enabled: boolean;
   };
-  openai: { apiKey?: string; baseUrl?: string; model: string };
+  openai: {
+    apiKey?: string;
+    baseUrl?: string;
+    model: string;
+    /** the model for pro and premium accounts (OPENAI_MODEL_PAID, default OPENAI_MODEL) */
+    modelPaid: string;
+    /** how long a digest waits for the model (OPENAI_TIMEOUT) */
+    timeoutMs: number;
+    /** model calls in flight per instance (OPENAI_CONCURRENCY) */
+    concurrency: number;
+    /** false when neither OPENAI_API_KEY nor OPENAI_BASE_URL is set: rule-based digest only */
+    enabled: boolean;
+  };
   smtpUrl?: string;
   mailFrom: string;
   rateLimitFree: number;
@@ -157,11 +169,12 @@ export function parseDurations(name: string, raw: string): number[] {
   });
 }
 
-function duration(env: Env, name: string, def: string, maxMs: number): number {
+/** One duration (`30s`, `500ms`, `2m`), at least `minMs`. */
+function duration(env: Env, name: string, def: string, minMs: number, maxMs: number): number {
   const raw = str(env, name, def)!;
   const m = DURATION.exec(raw);
   const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'] : NaN;
-  if (!m || ms > maxMs) throw new ConfigError(name, `a duration such as 10s or 500ms, at most ${maxMs / 1000}s (got "${raw}")`);
+  if (!m || ms < minMs || ms > maxMs) throw new ConfigError(name, `a duration from ${minMs} ms to ${maxMs / 1000} s such as 30s or 500ms (got "${raw}")`);
   return ms;
 }
 
@@ -272,11 +285,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
       token: str(env, 'GITHUB_TOKEN'),
       enabled: Boolean(clientId && clientSecret),
     },
-    openai: {
-      apiKey: str(env, 'OPENAI_API_KEY'),
-      baseUrl: url(env, 'OPENAI_BASE_URL', undefined, ['http:', 'https:']),
-      model: str(env, 'OPENAI_MODEL', 'gpt-4o-mini')!,
-    },
+    openai: (() => {
+      const apiKey = str(env, 'OPENAI_API_KEY');
+      const baseUrl = url(env, 'OPENAI_BASE_URL', undefined, ['http:', 'https:']);
+      const model = str(env, 'OPENAI_MODEL', 'gpt-4o-mini')!;
+      return {
+        apiKey,
+        baseUrl,
+        model,
+        modelPaid: str(env, 'OPENAI_MODEL_PAID', model)!,
+        timeoutMs: duration(env, 'OPENAI_TIMEOUT', '30s', 100, 600_000),
+        concurrency: int(env, 'OPENAI_CONCURRENCY', 4, 1, 256),
+        enabled: Boolean(apiKey || baseUrl),
+      };
+    })(),
     smtpUrl,
     mailFrom,
     rateLimitFree: int(env, 'RATE_LIMIT_FREE', 100, 1, 1_000_000),
@@ -291,7 +313,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: trustProxy(env),
     logLevel: logLevel as LogLevel,
     dataDir,
-    shutdownTimeoutMs: duration(env, 'SHUTDOWN_TIMEOUT', '10s', 600_000),
+    shutdownTimeoutMs: duration(env, 'SHUTDOWN_TIMEOUT', '10s', 0, 600_000),
     backup: { dir: backupDir(env), keep: int(env, 'BACKUP_KEEP', 7, 1, 1000) },
   };
 }

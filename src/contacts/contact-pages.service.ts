@@ -8,13 +8,15 @@ import { ContactView } from './contact.mapper';
 import { ContactSort } from './contacts.repository';
 import { ContactsService } from './contacts.service';
 import { FollowUpsService } from './follow-ups.service';
-import { INTERACTION_TYPES } from './interaction.entity';
+import { MANUAL_INTERACTION_TYPES } from './interaction.entity';
+import { ContactPageSections } from './contact-page-sections';
 import { InteractionsService } from './interactions.service';
 
 export const CONTACTS_PER_PAGE = 25;
 const SORTS: Array<{ value: ContactSort; label: string }> = [
   { value: 'name', label: 'Name' },
   { value: 'last', label: 'Last interaction' },
+  { value: 'activity', label: 'GitHub activity' },
   { value: 'created', label: 'Date added' },
 ];
 import { parsePage } from '../common/http/page-number';
@@ -30,6 +32,7 @@ export class ContactPagesService {
     private readonly interactions: InteractionsService,
     private readonly followUps: FollowUpsService,
     private readonly clock: Clock,
+    private readonly sections: ContactPageSections,
   ) {}
 
   async listModel(me: CurrentUser, query: Record<string, unknown>) {
@@ -97,11 +100,12 @@ export class ContactPagesService {
     extra: { interactionForm?: object; interactionErrors?: FieldErrors; followUpForm?: object; followUpErrors?: FieldErrors } = {},
   ) {
     const contact = await this.contacts.get(me.id, id);
-    const [timeline, followUps, duplicates, tagNames] = await Promise.all([
+    const [timeline, followUps, duplicates, tagNames, sections] = await Promise.all([
       this.interactions.listForContact(me.id, id, 100),
       this.followUps.forContact(me.id, id),
       this.contacts.findDuplicates(me.id, contact, id),
       this.tags.names(me.id),
+      this.sections.collect(me.id, id),
     ]);
     return {
       title: contact.name,
@@ -113,12 +117,13 @@ export class ContactPagesService {
       followUps,
       duplicates,
       tagSuggestions: tagNames.map((t) => t.name).filter((n) => !contact.tags.some((t) => t.name === n)),
-      types: INTERACTION_TYPES,
+      types: MANUAL_INTERACTION_TYPES,
       nowLocal: utcToWallTime(this.clock.now(), me.timezone),
       interactionForm: extra.interactionForm ?? { type: 'meeting' },
       interactionErrors: extra.interactionErrors,
       followUpForm: extra.followUpForm ?? {},
       followUpErrors: extra.followUpErrors,
+      sections,
     };
   }
 

@@ -55,6 +55,10 @@ export class Contact {
   @DateColumn({ name: 'last_interaction_at', nullable: true })
   lastInteractionAt: Date | null;
 
+  /** 0–100 from the contact's recent public GitHub events (null until the GitHub sync has run) */
+  @Column({ name: 'activity_score', type: 'integer', nullable: true })
+  activityScore: number | null;
+
   /** name, company, title, e-mail, GitHub username, notes and tag names: what search looks at */
   @Column({ name: 'search_text', type: 'text', default: '' })
   searchText: string;

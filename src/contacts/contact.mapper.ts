@@ -14,6 +14,8 @@ export interface TagRef {
 export interface ContactView extends ContactEditableValues {
   id: string;
   lastInteractionAt: string | null;
+  /** 0–100 from recent public GitHub events; null until synced */
+  activityScore: number | null;
   tags: TagRef[];
   createdAt: string;
   updatedAt: string;
@@ -25,6 +27,7 @@ export interface InteractionView {
   type: Interaction['type'];
   occurredAt: string;
   summary: string;
+  url: string | null;
 }
 
 export interface FollowUpView {
@@ -77,6 +80,7 @@ export function toContactView(c: ContactFields, tags: TagRef[] = []): ContactVie
     isVip: Boolean(c.isVip),
     keepInTouchDays: c.keepInTouchDays,
     lastInteractionAt: iso(c.lastInteractionAt),
+    activityScore: c.activityScore ?? null,
     tags,
     createdAt: iso(c.createdAt)!,
     updatedAt: iso(c.updatedAt)!,
@@ -84,7 +88,7 @@ export function toContactView(c: ContactFields, tags: TagRef[] = []): ContactVie
 }
 
 export function toInteractionView(i: Interaction): InteractionView {
-  return { id: i.id, contactId: i.contactId, type: i.type, occurredAt: iso(i.occurredAt)!, summary: i.summary };
+  return { id: i.id, contactId: i.contactId, type: i.type, occurredAt: iso(i.occurredAt)!, summary: i.summary, url: i.url ?? null };
 }
 
 export function toFollowUpView(f: FollowUp): FollowUpView {
@@ -114,6 +118,7 @@ export function newContactRow(userId: string, input: ContactInput, now: Date, ta
     isVip: input.isVip ?? false,
     keepInTouchDays: input.keepInTouchDays ?? null,
     lastInteractionAt: null,
+    activityScore: null,
     searchText: '',
     createdAt: now,
     updatedAt: now,
@@ -138,4 +143,11 @@ export function buildSearchText(c: Pick<Contact, 'name' | 'company' | 'title' | 
 /** Search words → an FTS5 MATCH expression or a PostgreSQL tsquery, each word as a prefix. */
 export function searchTerms(q: string): string[] {
   return (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8);
+}
+
+/** SQLite returns MAX() of a datetime column as text in UTC without a zone marker. */
+export function normalizeDbDate(value: string | Date): Date {
+  if (value instanceof Date) return value;
+  const v = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(value) ? value.replace(' ', 'T') : value;
+  return new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(v) ? v : `${v}Z`);
 }

@@ -10,7 +10,7 @@ import { ContactsService } from './contacts.service';
 import { ContactInputDto } from './dto/contact-input.dto';
 import { FollowUpInputDto, InteractionInputDto } from './dto/interaction-input.dto';
 import { FollowUpsService } from './follow-ups.service';
-import { INTERACTION_TYPES } from './interaction.entity';
+import { MANUAL_INTERACTION_TYPES } from './interaction.entity';
 import { InteractionsService } from './interactions.service';
 
 type Form = Record<string, unknown>;
@@ -147,7 +147,7 @@ export class InteractionsController {
       title: 'Edit interaction',
       nav: 'contacts',
       interaction: { ...interaction, occurredAtLocal: /^\d{4}-/.test(interaction.occurredAt) && interaction.occurredAt.endsWith('Z') ? utcToWallTime(new Date(interaction.occurredAt), me.timezone) : interaction.occurredAt },
-      types: INTERACTION_TYPES,
+      types: MANUAL_INTERACTION_TYPES,
       errors,
     });
   }

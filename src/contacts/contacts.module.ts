@@ -1,7 +1,9 @@
 import { forwardRef, Module } from '@nestjs/common';
 import { TagsModule } from '../tags/tags.module';
 import { CadenceService } from './cadence.service';
+import { ContactPageSections } from './contact-page-sections';
 import { ContactPagesService } from './contact-pages.service';
+import { ContactSignalsService } from './contact-signals.service';
 import { ContactsApiController, FollowUpsApiController, InteractionsApiController } from './contacts-api.controller';
 import { ContactsController, InteractionsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
@@ -13,7 +15,7 @@ import { InteractionsService } from './interactions.service';
 @Module({
   imports: [forwardRef(() => TagsModule)],
   controllers: [ContactsController, InteractionsController, FollowUpsController, ContactsApiController, InteractionsApiController, FollowUpsApiController],
-  providers: [ContactsRepository, ContactsService, CadenceService, InteractionsService, FollowUpsService, ContactPagesService],
-  exports: [ContactsService, InteractionsService, FollowUpsService],
+  providers: [ContactsRepository, ContactsService, CadenceService, InteractionsService, FollowUpsService, ContactPagesService, ContactPageSections, ContactSignalsService],
+  exports: [ContactsService, InteractionsService, FollowUpsService, ContactPageSections, ContactSignalsService],
 })
 export class ContactsModule {}

@@ -3,10 +3,21 @@ import { EntityManager, In } from 'typeorm';
 import { TransactionService } from '../database/transaction.service';
 import { ContactTag } from './contact-tag.entity';
 import { Contact } from './contact.entity';
-import { buildSearchText, ContactFields, searchTerms, TagRef } from './contact.mapper';
+import { buildSearchText, ContactFields, normalizeDbDate, searchTerms, TagRef } from './contact.mapper';
 import { isId } from './crm.errors';
 
-export type ContactSort = 'name' | 'last' | 'created';
+
+/** A contact the GitHub sync may refresh, with what orders the batch (VIP, recent activity). */
+export interface GithubCandidate {
+  id: string;
+  name: string;
+  githubUsername: string;
+  isVip: boolean;
+  lastInteractionAt: Date | null;
+  hasOpenFollowUp: boolean;
+}
+
+export type ContactSort = 'name' | 'last' | 'created' | 'activity';
 
 export interface ContactQuery {
   q?: string;
@@ -37,6 +48,7 @@ const LIST_SELECT = [
   ['is_vip', 'isVip'],
   ['keep_in_touch_days', 'keepInTouchDays'],
   ['last_interaction_at', 'lastInteractionAt'],
+  ['activity_score', 'activityScore'],
   ['created_at', 'createdAt'],
   ['updated_at', 'updatedAt'],
 ]
@@ -49,6 +61,8 @@ const ORDER_BY: Record<ContactSort, string> = {
   // IDX_contacts_user_last_interaction instead of sorting every contact of the user
   last: 'c.last_interaction_at DESC NULLS LAST',
   created: 'c.created_at DESC',
+  // most active on GitHub first (IDX_contacts_user_activity); never-synced last
+  activity: 'c.activity_score DESC NULLS LAST',
 };
 
 /** Two bound values a link: 10,000 a statement, well inside SQLite's 32,766 and PostgreSQL's 65,535. */
@@ -234,4 +248,29 @@ export class ContactsRepository {
     const rows = await m.getRepository(ContactTag).find({ where: { tagId }, select: { contactId: true } });
     return rows.map((r) => r.contactId);
   }
+
+  /** Contacts with a GitHub username, with whether they have an open follow-up (one query, one user). */
+  async githubCandidates(userId: string): Promise<GithubCandidate[]> {
+    const rows = await this.tx.manager
+      .getRepository(Contact)
+      .createQueryBuilder('c')
+      .select(['c.id AS "id"', 'c.name AS "name"', 'c.github_username AS "githubUsername"', 'c.is_vip AS "isVip"', 'c.last_interaction_at AS "lastInteractionAt"'])
+      .addSelect("(SELECT COUNT(*) FROM follow_ups f WHERE f.contact_id = c.id AND f.status = 'open')", 'openFollowUps')
+      .where('c.user_id = :userId AND c.github_username IS NOT NULL', { userId })
+      .getRawMany<{ id: string; name: string; githubUsername: string; isVip: boolean | number; lastInteractionAt: string | Date | null; openFollowUps: number | string }>();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      githubUsername: r.githubUsername,
+      isVip: Boolean(r.isVip),
+      lastInteractionAt: r.lastInteractionAt ? normalizeDbDate(r.lastInteractionAt) : null,
+      hasOpenFollowUp: Number(r.openFollowUps) > 0,
+    }));
+  }
+
+  async usersWithGithubContacts(): Promise<string[]> {
+    const rows = await this.tx.manager.query('SELECT DISTINCT user_id AS "userId" FROM contacts WHERE github_username IS NOT NULL');
+    return (rows as Array<{ userId: string }>).map((r) => r.userId);
+  }
 }
+

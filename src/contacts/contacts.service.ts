@@ -7,8 +7,8 @@ import { OutboxService } from '../outbox/outbox.service';
 import { ContactTag } from './contact-tag.entity';
 import { Contact } from './contact.entity';
 import { CONTACT_EDITABLE_FIELDS } from './contact-fields';
-import { ContactView, newContactRow, TagRef, toContactView } from './contact.mapper';
-import { ContactQuery, ContactsRepository } from './contacts.repository';
+import { ContactView, newContactRow, normalizeDbDate, TagRef, toContactView } from './contact.mapper';
+import { ContactQuery, ContactsRepository, GithubCandidate } from './contacts.repository';
 import { CadenceService } from './cadence.service';
 import { ContactInput } from './dto/contact-input.dto';
 import { ContactNotFoundError, isId } from './crm.errors';
@@ -244,7 +244,29 @@ export class ContactsService {
   async recent(userId: string, limit = 5): Promise<ContactView[]> {
     return (await this.list(userId, { sort: 'created', limit, offset: 0 })).items;
   }
+
+  /** Names of the user's contacts among `ids` (lists that show whose an item is). */
+  async namesOf(userId: string, ids: string[]): Promise<Map<string, string>> {
+    const rows = await this.contacts.findOwnedMany(userId, [...new Set(ids)].filter(isId));
+    return new Map(rows.map((c) => [c.id, c.name]));
+  }
+
+  /** For the GitHub sync: the user's contacts with a GitHub username and what orders them (VIP, recent activity). */
+  githubCandidates(userId: string): Promise<GithubCandidate[]> {
+    return this.contacts.githubCandidates(userId);
+  }
+
+  /** For the GitHub sync's scheduler: users with at least one contact that has a GitHub username. */
+  usersWithGithubContacts(): Promise<string[]> {
+    return this.contacts.usersWithGithubContacts();
+  }
+
+  /** The GitHub sync's activity score (0–100); `m` is the sync's transaction. */
+  async setActivityScore(m: EntityManager, userId: string, contactId: string, score: number | null): Promise<void> {
+    await m.getRepository(Contact).update({ id: contactId, userId }, { activityScore: score });
+  }
 }
+
 
 function fillBlanks(target: Contact, source: Contact) {
   for (const key of ['email', 'phone', 'company', 'title', 'location', 'githubUsername', 'twitter', 'linkedin', 'website'] as const) {
@@ -252,9 +274,4 @@ function fillBlanks(target: Contact, source: Contact) {
   }
 }
 
-/** SQLite returns MAX() of a datetime column as text in UTC without a zone marker. */
-export function normalizeDbDate(value: string | Date): Date {
-  if (value instanceof Date) return value;
-  const v = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(value) ? value.replace(' ', 'T') : value;
-  return new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(v) ? v : `${v}Z`);
-}
+export { normalizeDbDate } from './contact.mapper';

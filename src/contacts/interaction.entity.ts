@@ -1,7 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { CreatedAtColumn, DateColumn, UpdatedAtColumn } from '../database/column-types';
 
-export const INTERACTION_TYPES = ['meeting', 'call', 'email', 'message', 'event', 'other'] as const;
+export const INTERACTION_TYPES = ['meeting', 'call', 'email', 'message', 'event', 'github', 'other'] as const;
+/** What a user may log by hand: `github` entries are written only by the GitHub sync. */
+export const MANUAL_INTERACTION_TYPES = INTERACTION_TYPES.filter((t) => t !== 'github');
 export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
 @Entity('interactions')
@@ -23,6 +25,14 @@ export class Interaction {
 
   @Column({ type: 'text', default: '' })
   summary: string;
+
+  /** a link to what happened (the GitHub sync's entries) */
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  url: string | null;
+
+  /** set by the GitHub sync (`gh:<event id>`): one interaction per GitHub event */
+  @Column({ name: 'external_key', type: 'varchar', length: 100, nullable: true })
+  externalKey: string | null;
 
   @CreatedAtColumn()
   createdAt: Date;

@@ -10,7 +10,19 @@ import { InteractionView, toInteractionView } from './contact.mapper';
 import { ContactsService } from './contacts.service';
 import { ContactNotFoundError, isId } from './crm.errors';
 import { InteractionInputDto } from './dto/interaction-input.dto';
-import { Interaction } from './interaction.entity';
+import { Interaction, InteractionType } from './interaction.entity';
+import type { Contact } from './contact.entity';
+import { In } from 'typeorm';
+
+export interface ExternalInteraction {
+  contactId: string;
+  type: InteractionType;
+  occurredAt: Date;
+  summary: string;
+  url: string | null;
+  /** unique per user, e.g. `gh:<GitHub event id>` */
+  externalKey: string;
+}
 
 export interface Page<T> {
   items: T[];
@@ -85,12 +97,45 @@ export class InteractionsService {
     });
   }
 
+  /**
+   * Interactions found by a sync (the GitHub conversations), each once: an entry whose `externalKey`
+   * the user already has is skipped. Like any interaction they move lastInteractionAt and the
+   * keep-in-touch cadence. Returns how many were created.
+   */
+  recordExternal(userId: string, entries: ExternalInteraction[]): Promise<number> {
+    if (!entries.length) return Promise.resolve(0);
+    return this.tx.run(async (m) => {
+      const repo = m.getRepository(Interaction);
+      const keys = [...new Set(entries.map((e) => e.externalKey))];
+      const known = new Set((await repo.find({ where: { userId, externalKey: In(keys) }, select: { id: true, externalKey: true } })).map((r) => r.externalKey));
+      const touched = new Map<string, Contact>();
+      let created = 0;
+      for (const e of entries) {
+        if (known.has(e.externalKey)) continue;
+        known.add(e.externalKey);
+        const contact = touched.get(e.contactId) ?? (await this.contacts.requireOwned(userId, e.contactId, m));
+        touched.set(contact.id, contact);
+        const now = this.clock.now();
+        const row = repo.create({ id: randomUUID(), userId, contactId: contact.id, type: e.type, occurredAt: e.occurredAt, summary: e.summary, url: e.url, externalKey: e.externalKey, createdAt: now, updatedAt: now });
+        await repo.insert(row);
+        await this.outbox.record(m, userId, 'interaction.created', toInteractionView(row));
+        created++;
+      }
+      for (const contact of touched.values()) {
+        await this.contacts.refreshLastInteraction(m, contact);
+        await this.cadence.sync(m, contact);
+      }
+      return created;
+    });
+  }
+
   update(userId: string, id: string, input: InteractionInputDto, timeZone: string): Promise<InteractionView> {
     return this.tx.run(async (m) => {
       if (!isId(id)) throw new ContactNotFoundError('Interaction');
       const row = await m.getRepository(Interaction).findOne({ where: { id, userId } });
       if (!row) throw new ContactNotFoundError('Interaction');
-      row.type = input.type;
+      // a GitHub entry stays one (its type is not offered in the form)
+      if (row.type !== 'github') row.type = input.type;
       if (input.occurredAt) row.occurredAt = this.when(input, timeZone);
       if (input.summary !== undefined) row.summary = input.summary;
       row.updatedAt = this.clock.now();

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { DigestPages } from '../agent/digest-pages';
 import { Clock } from '../common/clock';
 import type { CurrentUser } from '../auth/user.entity';
 import { ContactsService } from '../contacts/contacts.service';
 import { FollowUpsService } from '../contacts/follow-ups.service';
+import { GithubPagesService } from '../github/github-pages.service';
 
 @Injectable()
 export class DashboardService {
@@ -10,6 +12,8 @@ export class DashboardService {
     private readonly clock: Clock,
     private readonly contacts: ContactsService,
     private readonly followUps: FollowUpsService,
+    private readonly github: GithubPagesService,
+    private readonly digestPages: DigestPages,
   ) {}
 
   /** Greeting by the hour in the user's own time zone. */
@@ -23,13 +27,15 @@ export class DashboardService {
 
   async viewModel(me: CurrentUser) {
     const firstName = me.name.split(/\s+/)[0] || me.name;
-    const [overdue, today, losingTouch, recent, contactCount, openFollowUps] = await Promise.all([
+    const [overdue, today, losingTouch, recent, contactCount, openFollowUps, newInsights, latestDigest] = await Promise.all([
       this.followUps.section(me.id, 'overdue', me.timezone, 10),
       this.followUps.section(me.id, 'today', me.timezone, 10),
       this.followUps.losingTouch(me.id, 8),
       this.contacts.recent(me.id, 5),
       this.contacts.count(me.id),
       this.followUps.countOpen(me.id),
+      this.github.dashboardCard(me.id),
+      this.digestPages.card(me),
     ]);
     return {
       title: 'Dashboard',
@@ -43,6 +49,8 @@ export class DashboardService {
       recent,
       counts: { contacts: contactCount, openFollowUps, dueToday: today.total, overdue: overdue.total },
       isEmpty: contactCount === 0,
+      newInsights,
+      latestDigest,
     };
   }
 }

@@ -6,6 +6,7 @@ import { ProfilePageRenderer } from './profile-page.renderer';
 import { ProfilePagesService } from './profile-pages.service';
 import { ProfileSettingsController } from './profile-settings.controller';
 import { ProfilesApiController } from './profiles-api.controller';
+import { MyProfileApiController } from './my-profile-api.controller';
 import { ProfilesRepository } from './profiles.repository';
 import { ProfilesService } from './profiles.service';
 import { PublicProfileEdge } from './public-edge';
@@ -18,7 +19,7 @@ import { SitemapService } from './sitemap.service';
 /** Public profiles: the editor, `/@username` and its vCard/QR/JSON, sitemap, custom domains. */
 @Module({
   imports: [AnalyticsModule, ContactsModule],
-  controllers: [ProfileSettingsController, PublicProfileController, ProfilesApiController, SitemapController],
+  controllers: [ProfileSettingsController, PublicProfileController, ProfilesApiController, SitemapController, MyProfileApiController],
   providers: [
     ProfilesRepository,
     ProfilesService,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { isUniqueViolation } from '../database/unique-violation';
 import { Inject, Injectable } from '@nestjs/common';
-import { LessThan, QueryFailedError } from 'typeorm';
+import { LessThan } from 'typeorm';
 import type { CurrentUser } from '../auth/user.entity';
 import { Clock } from '../common/clock';
 import { randomToken } from '../common/crypto/tokens';
@@ -72,12 +73,6 @@ interface CleanInput {
   links: ProfileLinks;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  if (!(err instanceof QueryFailedError)) return false;
-  const e = err as QueryFailedError & { code?: string; driverError?: { code?: string } };
-  const code = e.driverError?.code ?? e.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || /UNIQUE constraint failed/i.test(e.message);
-}
 
 /** The owner's side of profiles: the editor, username changes, custom domains. Scoped by user id. */
 @Injectable()
@@ -349,6 +344,13 @@ export class ProfilesService {
       m.getRepository(PublicProfile).update({ userId }, { customDomain: null, customDomainToken: null, customDomainVerifiedAt: null }),
     );
     this.publicProfiles.invalidate();
+  }
+
+  /** The owner's own profile as the API shows it (GET /api/profile), public or not; null before it is saved. */
+  async ownerSummary(userId: string): Promise<{ username: string; displayName: string; isPublic: boolean; url: string } | null> {
+    const profile = await this.repo.findByUserId(userId);
+    if (!profile) return null;
+    return { username: profile.username, displayName: profile.displayName, isPublic: profile.isPublic, url: profileUrl(this.config.baseUrl, profile.username) };
   }
 
   /** The owner's QR code, public or not (to print before publishing). */

@@ -373,7 +373,7 @@ const fill = (rng: Prng, template: string, { p, other }: Ctx) =>
     }
   });
 
-const SUMMARIES: Record<InteractionType, string[]> = {
+const SUMMARIES: Record<Exclude<InteractionType, 'github'>, string[]> = {
   meeting: [
     'Coffee in {city}: talked about {topic}. They are thinking about leaving {company} next year.',
     'Lunch. Talked about {topic} and whether it fits {project}; promised to send them our notes.',
@@ -422,7 +422,7 @@ const SUMMARIES: Record<InteractionType, string[]> = {
   ],
 };
 
-const TYPE_WEIGHTS: ReadonlyArray<readonly [InteractionType, number]> = [
+const TYPE_WEIGHTS: ReadonlyArray<readonly [Exclude<InteractionType, 'github'>, number]> = [
   ['meeting', 22],
   ['call', 18],
   ['email', 22],

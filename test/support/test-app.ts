@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -78,12 +79,12 @@ export interface TestApp {
   drop(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string | undefined> = {}, existingDb?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string | undefined> = {}, existingDb?: TestDatabase, extraModules: DynamicModule[] = []): Promise<TestApp> {
   const db = existingDb ?? (await createTestDatabase());
   const config = testConfig(db, env);
   const logs: string[] = [];
   const logger = new JsonLogger(config.logLevel, (line) => logs.push(line));
-  const app = await createApp(config, logger);
+  const app = await createApp(config, logger, extraModules);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const t: TestApp = {

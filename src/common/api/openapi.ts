@@ -32,13 +32,18 @@ export function buildOpenApiDocument(app: NestExpressApplication, config: AppCon
 /** `/api/openapi.json` and browsable docs at `/api/docs`, served from node_modules (no CDN). */
 export function setupOpenApi(app: NestExpressApplication, config: AppConfig, bodyLimitLabel: string): void {
   let document: OpenAPIObject | undefined;
-  const lazyDocument = () => (document ??= filterApiPaths(buildOpenApiDocument(app, config), bodyLimitLabel));
+  const lazyDocument = () => (document ??= buildApiDocument(app, config, bodyLimitLabel));
   SwaggerModule.setup('api/docs', app, lazyDocument, {
     jsonDocumentUrl: 'api/openapi.json',
     yamlDocumentUrl: 'api/openapi.yaml',
     customSiteTitle: 'DevHub API',
     swaggerOptions: { persistAuthorization: false, tryItOutEnabled: false },
   });
+}
+
+/** The document as /api/openapi.json serves it (also written to openapi.json by `npm run openapi`). */
+export function buildApiDocument(app: NestExpressApplication, config: AppConfig, bodyLimitLabel: string): OpenAPIObject {
+  return filterApiPaths(buildOpenApiDocument(app, config), bodyLimitLabel);
 }
 
 const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorResponseDto' };

@@ -27,6 +27,7 @@ export class ContactResponseDto {
   @ApiProperty() isVip: boolean;
   @ApiProperty({ type: Number, nullable: true }) keepInTouchDays: number | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) lastInteractionAt: string | null;
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 100, description: 'GitHub activity 0–100 (recent public events, recency-weighted); null until synced' }) activityScore: number | null;
   @ApiProperty({ type: [TagRefDto] }) tags: TagRefDto[];
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
@@ -38,6 +39,7 @@ export class InteractionResponseDto {
   @ApiProperty({ enum: INTERACTION_TYPES }) type: string;
   @ApiProperty({ format: 'date-time' }) occurredAt: string;
   @ApiProperty() summary: string;
+  @ApiProperty({ type: String, nullable: true, description: 'a link (GitHub entries)' }) url: string | null;
 }
 
 export class FollowUpResponseDto {

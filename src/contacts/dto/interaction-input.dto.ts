@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { INTERACTION_TYPES, InteractionType } from '../interaction.entity';
+import { InteractionType, MANUAL_INTERACTION_TYPES } from '../interaction.entity';
 import { NoNul } from './contact-input.dto';
 
 export class InteractionInputDto {
-  @ApiProperty({ enum: INTERACTION_TYPES })
-  @IsIn(INTERACTION_TYPES, { message: `Choose one of: ${INTERACTION_TYPES.join(', ')}.` })
+  // `github` entries are written only by the GitHub sync
+  @ApiProperty({ enum: MANUAL_INTERACTION_TYPES })
+  @IsIn(MANUAL_INTERACTION_TYPES, { message: `Choose one of: ${MANUAL_INTERACTION_TYPES.join(', ')}.` })
   type: InteractionType;
 
   /** ISO 8601 instant, or a wall time ("2026-03-01T09:30") read in the user's time zone; default now. */
