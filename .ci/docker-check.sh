@@ -43,9 +43,10 @@ cleanup() {
     kill -9 "$DOCKERD_PID" 2>/dev/null
     if ((rc != 0)); then log "dockerd log (last 20 lines):"; tail -20 "$WORK/dockerd.log" | sed 's/^/    /'; fi
   fi
-  # debootstrap unmounts what it mounted; never delete through a mount that is still there
-  if [[ -d "$WORK/rootfs" ]] && ! grep -q " $WORK/rootfs" /proc/mounts; then rm -rf "$WORK/rootfs"; fi
-  grep -q " $WORK" /proc/mounts || rm -rf "$WORK"
+  # dockerd leaves its default network namespace bind-mounted in the exec root (debootstrap unmounts
+  # its own); never delete through a mount that is still there
+  awk -v w="$WORK/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null || umount -l "$m"; done
+  grep -q " $WORK/" /proc/mounts || rm -rf "$WORK"
   exit "$rc"
 }
 trap cleanup EXIT
