@@ -111,7 +111,7 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
         if (user) {
           req.currentUser = toCurrentUser(user);
           res.locals.currentUser = req.currentUser;
-          if (req.method === 'GET') res.locals.unreadNotifications = await notifications.unreadCount(user.id);
+          res.locals.unreadNotifications = await notifications.unreadCount(user.id);
         } else {
           delete req.session.userId;
         }
