@@ -108,7 +108,8 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
       const userId = req.session.userId;
       if (userId) {
         const user = await users.findById(userId);
-        if (user) {
+        // a disabled account's sessions stop working at once (the admin also deletes them)
+        if (user && !user.disabledAt) {
           req.currentUser = toCurrentUser(user);
           res.locals.currentUser = req.currentUser;
           res.locals.unreadNotifications = await notifications.unreadCount(user.id);
