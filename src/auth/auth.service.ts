@@ -57,7 +57,8 @@ export class AuthService {
     if (retryAfter > 0) return { ok: false, reason: 'throttled', retryAfter };
     const user = await this.users.findByEmail(email);
     const ok = user?.passwordHash ? await verifyPassword(password, user.passwordHash) : (await burnPasswordCheck(password), false);
-    if (!user || !ok) {
+    // a disabled account answers like a wrong password (after the same hashing work)
+    if (!user || !ok || user.disabledAt) {
       await this.throttle.recordFailure(email, ip);
       this.logger.warn('login failed');
       return { ok: false, reason: 'invalid' };
