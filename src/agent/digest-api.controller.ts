@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { ApiPrincipal } from '../api-keys/api-keys.service';
@@ -30,7 +30,7 @@ export class DigestApiController {
   @ApiOkResponse({ type: DigestResponseDto, description: "Today's digest, already built" })
   @ApiAcceptedResponse({ type: DigestJobDto, description: 'A build was queued; GET /api/digest/latest shows it when done' })
   @ApiBody({ type: BuildDigestDto, required: false, description: 'No fields' })
-  async build(@Principal() p: ApiPrincipal, @Body() _body: BuildDigestDto, @Res({ passthrough: true }) res: Response) {
+  async build(@Principal() p: ApiPrincipal, @Res({ passthrough: true }) res: Response) {
     const out = await this.jobs.requestBuild(p.userId, p.timezone);
     if ('digest' in out) return out.digest;
     res.status(202);
