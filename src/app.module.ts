@@ -24,6 +24,8 @@ import { ProfilesModule } from './profiles/profiles.module';
 import { CliAuthModule } from './cli-auth/cli-auth.module';
 import { GithubModule } from './github/github.module';
 import { AgentModule } from './agent/agent.module';
+import { AdminModule } from './admin/admin.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -31,7 +33,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: DynamicModule[] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ScheduleModule.forRoot(), ConfigModule.forRoot(config), DatabaseModule, CommonModule, OutboxModule, HealthModule, AuthModule, ApiKeysModule, ContactsModule, TagsModule, NotificationsModule, WebhooksModule, JobsModule, DashboardModule, ProfilesModule, AnalyticsModule, SeedModule, ImportExportModule, CliAuthModule, GithubModule, AgentModule, BackupModule, ...extra],
+      imports: [ScheduleModule.forRoot(), ConfigModule.forRoot(config), DatabaseModule, CommonModule, OutboxModule, HealthModule, AuthModule, ApiKeysModule, ContactsModule, TagsModule, NotificationsModule, WebhooksModule, JobsModule, DashboardModule, ProfilesModule, AnalyticsModule, SeedModule, ImportExportModule, CliAuthModule, GithubModule, AgentModule, BackupModule, AdminModule, MetricsModule, ...extra],
       providers: [{ provide: APP_GUARD, useClass: CsrfGuard }],
     };
   }

@@ -25,6 +25,7 @@ import { registerViewHelpers } from './common/views/view-helpers';
 import { PublicProfileEdge } from './profiles/public-edge';
 import { setupOpenApi } from './common/api/openapi';
 import { ApiRateLimitFallback } from './common/api/api-rate-limit-fallback';
+import { MetricsService } from './metrics/metrics.service';
 
 // src/ under jest, dist/src/ when built
 export const ROOT_DIR = __dirname.endsWith(join('dist', 'src')) ? join(__dirname, '..', '..') : join(__dirname, '..');
@@ -34,7 +35,7 @@ export const BODY_LIMIT = '1mb';
 /** BODY_LIMIT as the 413 message and the docs say it */
 export const BODY_LIMIT_LABEL = BODY_LIMIT.replace(/^(\d+)mb$/i, '$1 MB');
 
-const SESSIONLESS = /^\/(healthz|readyz|static)(\/|$)/;
+const SESSIONLESS = /^\/(healthz|readyz|metrics|static)(\/|$)/;
 
 export async function createApp(config: AppConfig, logger = new JsonLogger(config.logLevel), extraModules: DynamicModule[] = []): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraModules), new ExpressAdapter(express()), {
@@ -51,6 +52,16 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   if (config.trustProxy !== false) app.set('trust proxy', config.trustProxy);
 
   app.use(requestLogger(logger));
+  // request durations by route template (never the raw path: ids and usernames stay out of labels)
+  const httpDuration = app.get(MetricsService).httpDuration;
+  app.use((req: AppRequest, res: Response, next: NextFunction) => {
+    const end = httpDuration.startTimer();
+    res.on('finish', () => {
+      const route = (req as AppRequest & { route?: { path?: string } }).route?.path;
+      end({ method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched', status: String(res.statusCode) });
+    });
+    next();
+  });
   const https = config.baseUrl.startsWith('https:');
   const directives = {
     defaultSrc: ["'self'"],
@@ -113,12 +124,13 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
       const userId = req.session.userId;
       if (userId) {
         const user = await users.findById(userId);
-        if (user) {
+        // a disabled account's sessions stop working at once (the admin also deletes them)
+        if (user && !user.disabledAt) {
           req.currentUser = toCurrentUser(user);
           // a signed-in page is private: never kept by the browser's or a proxy's cache
           res.setHeader('Cache-Control', 'no-store');
           res.locals.currentUser = req.currentUser;
-          if (req.method === 'GET') res.locals.unreadNotifications = await notifications.unreadCount(user.id);
+          res.locals.unreadNotifications = await notifications.unreadCount(user.id);
         } else {
           delete req.session.userId;
         }

@@ -1,12 +1,12 @@
 import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { ApiPrincipal } from '../api-keys/api-keys.service';
 import { ApiEndpoint } from '../common/api/api-endpoint.decorator';
 import { Principal } from '../common/api/principal.decorator';
 import { DigestJobs } from './digest.jobs';
 import { DigestNotFoundError, DigestService } from './digest.service';
-import { DigestJobDto, DigestResponseDto } from './dto/digest-api.dto';
+import { BuildDigestDto, DigestJobDto, DigestResponseDto } from './dto/digest-api.dto';
 
 @ApiTags('digest')
 @ApiEndpoint()
@@ -29,6 +29,7 @@ export class DigestApiController {
   @HttpCode(200)
   @ApiOkResponse({ type: DigestResponseDto, description: "Today's digest, already built" })
   @ApiAcceptedResponse({ type: DigestJobDto, description: 'A build was queued; GET /api/digest/latest shows it when done' })
+  @ApiBody({ type: BuildDigestDto, required: false, description: 'No fields' })
   async build(@Principal() p: ApiPrincipal, @Res({ passthrough: true }) res: Response) {
     const out = await this.jobs.requestBuild(p.userId, p.timezone);
     if ('digest' in out) return out.digest;

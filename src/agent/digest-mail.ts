@@ -1,15 +1,24 @@
 import { escapeMarkup } from '../common/views/escape';
 import type { DigestView } from './digest.service';
 
+const DAY_LABEL = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' });
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** "Friday, 4 December" for the digest's local day (a calendar day: no zone arithmetic needed). */
 export function dayLabel(day: string): string {
   const [y, m, d] = day.split('-').map(Number);
-  return new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(y!, m! - 1, d!)));
+  return DAY_LABEL.format(new Date(Date.UTC(y!, m! - 1, d!)));
 }
 
-/** "07:15" in the user's time zone. */
+/** "07:15" in the user's time zone (formatters are costly to make: one per zone, kept). */
 function timeIn(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(date);
+  let f = clockFormats.get(timeZone);
+  if (!f) {
+    if (clockFormats.size > 500) clockFormats.clear();
+    f = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
+    clockFormats.set(timeZone, f);
+  }
+  return f.format(date);
 }
 
 /** The digest as an e-mail: plain text and HTML, dates in the user's time zone. */

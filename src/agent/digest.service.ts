@@ -386,18 +386,24 @@ export class DigestService {
 
   // ---- acting on a priority ----
 
-  /**
-   * Marks one priority of the user's digest (404 when the digest or the contact in it is not
-   * theirs) and holds the contact back from the next digests for a while. "done" also logs an
-   * interaction ("reached out") through the contacts module.
-   */
-  async act(userId: string, reportId: string, contactId: string, kind: HoldKind, timeZone: string, snoozeDays?: number): Promise<DigestView> {
+  /** The user's ready digest and one of its priorities; 404 for anything not theirs. */
+  private async ownedPriority(userId: string, reportId: string, contactId: string) {
     if (!isId(reportId) || !isId(contactId)) throw new DigestNotFoundError();
     const row = await this.tx.manager.getRepository(AgentReport).findOne({ where: { id: reportId, userId, status: 'ready' } });
     if (!row) throw new DigestNotFoundError();
     const priorities = JSON.parse(row.priorities) as DigestPriority[];
     const p = priorities.find((x) => x.contactId === contactId);
     if (!p) throw new DigestNotFoundError();
+    return { row, priorities, p };
+  }
+
+  /**
+   * Marks one priority of the user's digest (404 when the digest or the contact in it is not
+   * theirs) and holds the contact back from the next digests for a while. "done" also logs an
+   * interaction ("reached out") through the contacts module.
+   */
+  async act(userId: string, reportId: string, contactId: string, kind: HoldKind, timeZone: string, snoozeDays?: number): Promise<DigestView> {
+    const { row, priorities, p } = await this.ownedPriority(userId, reportId, contactId);
     if (kind === 'done' && p.status !== 'done') {
       await this.interactions.create(userId, contactId, { type: 'message', summary: 'Reached out (from the daily digest)' }, timeZone);
     }
@@ -415,12 +421,7 @@ export class DigestService {
 
   /** Brings a snoozed or dismissed priority back (the hold is lifted). */
   async reopen(userId: string, reportId: string, contactId: string): Promise<DigestView> {
-    if (!isId(reportId) || !isId(contactId)) throw new DigestNotFoundError();
-    const row = await this.tx.manager.getRepository(AgentReport).findOne({ where: { id: reportId, userId, status: 'ready' } });
-    if (!row) throw new DigestNotFoundError();
-    const priorities = JSON.parse(row.priorities) as DigestPriority[];
-    const p = priorities.find((x) => x.contactId === contactId);
-    if (!p) throw new DigestNotFoundError();
+    const { row, priorities, p } = await this.ownedPriority(userId, reportId, contactId);
     p.status = 'open';
     await this.tx.run(async (m) => {
       await m.getRepository(AgentContactHold).delete({ userId, contactId });

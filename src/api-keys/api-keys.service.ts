@@ -133,7 +133,7 @@ export class ApiKeysService implements BeforeApplicationShutdown, OnModuleInit {
     const rows: Array<{ id: string; scope: ApiKeyScope; user_id: string; plan: Plan; timezone: string }> = await manager.query(
       `SELECT k.id AS id, k.scope AS scope, k.user_id AS user_id, u.plan AS plan, u.timezone AS timezone
          FROM api_keys k INNER JOIN users u ON u.id = k.user_id
-        WHERE k.key_hash = ${placeholder} AND k.revoked_at IS NULL`,
+        WHERE k.key_hash = ${placeholder} AND k.revoked_at IS NULL AND u.disabled_at IS NULL`,
       [sha256Hex(presented)],
     );
     const row = rows[0];

@@ -9,6 +9,7 @@ import { AuthService } from './auth.service';
 import { AccountProfileDto, ChangePasswordDto, PASSWORD_MIN } from './dto/auth-forms.dto';
 import type { CurrentUser } from './user.entity';
 import { UsersService } from './users.service';
+import { NotificationsService } from '../notifications/notifications.service';
 
 /** How long a GitHub sign-in confirms a sensitive change on an account without a password. */
 export const GITHUB_CONFIRM_MS = 10 * 60 * 1000;
@@ -20,15 +21,19 @@ export class AccountController {
   constructor(
     private readonly users: UsersService,
     private readonly auth: AuthService,
+    private readonly notifications: NotificationsService,
   ) {}
 
-  private render(
+  private async render(
     res: Response,
     me: CurrentUser,
     extra: { form?: object; errors?: FieldErrors; passwordErrors?: FieldErrors; deleteErrors?: FieldErrors; deleteForm?: object } = {},
     status = 200,
   ) {
+    const notificationPrefs = await this.notifications.preferences(me.id);
     res.status(status).render('account/settings', {
+      notificationPrefs,
+      mailEnabled: this.notifications.mailEnabled,
       title: 'Account settings',
       nav: 'settings',
       form: extra.form ?? { name: me.name, email: me.email, timezone: me.timezone },
@@ -45,7 +50,7 @@ export class AccountController {
 
   @Get()
   page(@Me() me: CurrentUser, @Res() res: Response) {
-    this.render(res, me);
+    return this.render(res, me);
   }
 
   @Post()

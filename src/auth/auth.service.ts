@@ -114,7 +114,8 @@ export class AuthService {
     if (ticket.delayMs > 0) await sleep(ticket.delayMs);
     const user = await this.users.findByEmail(email);
     const ok = user?.passwordHash ? await verifyPassword(password, user.passwordHash) : (await burnPasswordCheck(password), false);
-    if (!user || !ok) {
+    // a disabled account answers like a wrong password (after the same hashing work)
+    if (!user || !ok || user.disabledAt) {
       this.logger.warn('login failed');
       return { ok: false, reason: 'invalid' };
     }

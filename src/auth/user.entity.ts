@@ -60,6 +60,10 @@ export class User {
   @DateColumn({ name: 'last_login_at', nullable: true })
   lastLoginAt: Date | null;
 
+  /** set by the admin: the user cannot log in, and their sessions and API keys stop working */
+  @DateColumn({ name: 'disabled_at', nullable: true })
+  disabledAt: Date | null;
+
   @CreatedAtColumn()
   createdAt: Date;
 

@@ -55,6 +55,22 @@ export class UsersService {
     return this.repo.findOne({ where: { id } });
   }
 
+  /** Users for /admin, newest first; `q` matches name or e-mail (case-insensitive substring). */
+  search(q: string, limit: number, offset: number): Promise<[User[], number]> {
+    const qb = this.repo.createQueryBuilder('u').orderBy('u.created_at', 'DESC').addOrderBy('u.id', 'ASC').take(limit).skip(offset);
+    const term = q.trim().toLowerCase();
+    if (term) qb.where('(LOWER(u.name) LIKE :t OR u.email LIKE :t)', { t: `%${term.replace(/[%_\\]/g, '')}%` });
+    return qb.getManyAndCount();
+  }
+
+  async setDisabled(userId: string, disabledAt: Date | null): Promise<void> {
+    await this.tx.run((m) => m.getRepository(User).update({ id: userId }, { disabledAt }));
+  }
+
+  async setAdmin(userId: string, isAdmin: boolean): Promise<void> {
+    await this.tx.run((m) => m.getRepository(User).update({ id: userId }, { isAdmin }));
+  }
+
   async hasAnyUser(): Promise<boolean> {
     return (await this.repo.count({ take: 1 })) > 0;
   }

@@ -50,6 +50,10 @@ export interface AppConfig {
   /** consecutive failed deliveries after which an endpoint is disabled (WEBHOOK_DISABLE_AFTER, not in the contract) */
   webhookDisableAfter: number;
   jobsEnabled: boolean;
+  /** health port of `npm run worker` */
+  workerPort: number;
+  /** when set, GET /metrics answers to `Authorization: Bearer <token>` */
+  metricsToken?: string;
   planPricePro: number;
   planPricePremium: number;
   sentryDsn?: string;
@@ -176,6 +180,14 @@ function duration(env: Env, name: string, def: string, minMs: number, maxMs: num
   const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'] : NaN;
   if (!m || ms < minMs || ms > maxMs) throw new ConfigError(name, `a duration from ${minMs} ms to ${maxMs / 1000} s such as 30s or 500ms (got "${raw}")`);
   return ms;
+}
+
+/** A bearer token: at least 16 characters, no spaces. */
+function metricsToken(env: Env): string | undefined {
+  const raw = str(env, 'METRICS_TOKEN');
+  if (raw === undefined) return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError('METRICS_TOKEN', 'at least 16 characters without spaces');
+  return raw;
 }
 
 export function databaseUrl(env: Env): string {
@@ -307,6 +319,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookRetryDelaysMs: parseDurations('WEBHOOK_RETRY_DELAYS', str(env, 'WEBHOOK_RETRY_DELAYS', '30s,5m')!),
     webhookDisableAfter: int(env, 'WEBHOOK_DISABLE_AFTER', 15, 1, 1000),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
+    workerPort: int(env, 'WORKER_PORT', 3001, 0, 65535),
+    metricsToken: metricsToken(env),
     planPricePro: num(env, 'PLAN_PRICE_PRO', 0),
     planPricePremium: num(env, 'PLAN_PRICE_PREMIUM', 0),
     sentryDsn: sentryDsn(env),

@@ -244,6 +244,52 @@ export class FollowUpsService {
     });
   }
 
+  /**
+   * Claims up to `limit` open follow-ups that had fallen due at `now` and were never announced, in the
+   * caller's transaction: marks them announced and records a `followup.due` event for each. Rows are
+   * locked and skipped when another instance holds them (PostgreSQL), and the UPDATE re-checks
+   * `due_notified_at IS NULL`, so each follow-up is claimed once across instances. Ordered by user,
+   * so a user's follow-ups come together.
+   */
+  async claimDue(m: EntityManager, now: Date, limit: number): Promise<Array<FollowUpView & { userId: string; contactName: string }>> {
+    const q = m
+      .getRepository(FollowUp)
+      .createQueryBuilder('f')
+      .select(['f.id'])
+      .where("f.status = 'open' AND f.due_notified_at IS NULL AND f.due_at <= :now", { now })
+      .orderBy('f.user_id', 'ASC')
+      .addOrderBy('f.due_at', 'ASC')
+      .limit(limit);
+    if (m.connection.options.type === 'postgres') q.setLock('pessimistic_write').setOnLocked('skip_locked');
+    const ids = (await q.getMany()).map((f) => f.id);
+    if (!ids.length) return [];
+    await m
+      .createQueryBuilder()
+      .update(FollowUp)
+      .set({ dueNotifiedAt: now, updatedAt: () => 'updated_at' })
+      .where('id IN (:...ids) AND due_notified_at IS NULL', { ids })
+      .execute();
+    const rows = await m
+      .getRepository(FollowUp)
+      .createQueryBuilder('f')
+      .innerJoin(Contact, 'c', 'c.id = f.contact_id')
+      .addSelect('c.name', 'contact_name')
+      .where('f.id IN (:...ids)', { ids })
+      .andWhere('f.due_notified_at = :now', { now })
+      .orderBy('f.user_id', 'ASC')
+      .addOrderBy('f.due_at', 'ASC')
+      .getRawAndEntities();
+    const names = new Map(rows.raw.map((r: { f_id: string; contact_name: string }) => [r.f_id, r.contact_name]));
+    const claimed = rows.entities.map((f) => ({ ...toFollowUpView(f), userId: f.userId, contactName: names.get(f.id) ?? '' }));
+    const byUser = new Map<string, FollowUpView[]>();
+    for (const f of claimed) {
+      const { userId, contactName: _n, ...view } = f;
+      byUser.set(userId, [...(byUser.get(userId) ?? []), view]);
+    }
+    for (const [userId, views] of byUser) await this.outbox.recordMany(m, userId, 'followup.due', views);
+    return claimed;
+  }
+
   async countOpen(userId: string): Promise<number> {
     return this.tx.manager.getRepository(FollowUp).count({ where: { userId, status: 'open' } });
   }

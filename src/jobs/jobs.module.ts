@@ -19,6 +19,6 @@ import { LocalJobEngine } from './local-job-engine';
 @Module({
   imports: [AuthModule, WebhooksModule, ImportExportModule],
   providers: [JobsInstance, JobRegistry, JobStore, JobExecutor, LocalJobEngine, { provide: JOB_ENGINE, useExisting: LocalJobEngine }, JobsService, CleanupJob],
-  exports: [JobsService, JobsInstance, CleanupJob],
+  exports: [JobsService, JobsInstance, JobExecutor, CleanupJob],
 })
 export class JobsModule {}

@@ -1,4 +1,4 @@
-import { Controller, Get, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { CurrentUser } from '../auth/user.entity';
 import { AppRequest, flash } from '../common/http/request-types';
@@ -33,5 +33,23 @@ export class NotificationsController {
     await this.notifications.markAllRead(me.id);
     flash(req, 'success', 'All notifications marked as read.');
     res.redirect(303, '/notifications');
+  }
+
+  @Post('preferences')
+  async preferences(@Me() me: CurrentUser, @Body() body: Record<string, unknown>, @Req() req: AppRequest, @Res() res: Response) {
+    try {
+      await this.notifications.setPreferences(me.id, body);
+    } catch {
+      flash(req, 'error', 'Choose in the app, e-mail or off for each kind.');
+      return res.redirect(303, '/settings/account#notifications');
+    }
+    flash(req, 'success', 'Your notification settings have been saved.');
+    res.redirect(303, '/settings/account#notifications');
+  }
+
+  @Post(':id/read')
+  async readOne(@Me() me: CurrentUser, @Param('id') id: string, @Query('page') page: string | undefined, @Res() res: Response) {
+    if (!(await this.notifications.markRead(me.id, id))) throw new NotFoundException();
+    res.redirect(303, `/notifications${page ? `?page=${encodeURIComponent(page)}` : ''}`);
   }
 }

@@ -18,6 +18,8 @@ export interface FakeOpenAi {
   mode: FakeOpenAiMode;
   /** milliseconds before a (non-hanging) answer */
   delayMs: number;
+  /** prompt_tokens in the answer: a fixed 321, or estimated from the prompt (about 4 characters a token) */
+  usage: 'fixed' | 'estimate';
   close(): Promise<void>;
 }
 
@@ -27,7 +29,7 @@ export function aliasesIn(body: RecordedRequest['body']): string[] {
   return [...user.matchAll(/"alias":\s*"(C\d+)"/g)].map((m) => m[1]!);
 }
 
-function completion(model: string, content: string | null, extra: Record<string, unknown> = {}) {
+function baseCompletion(model: string, content: string | null, extra: Record<string, unknown> = {}) {
   return {
     id: 'chatcmpl-fake',
     object: 'chat.completion',
@@ -46,7 +48,7 @@ function completion(model: string, content: string | null, extra: Record<string,
  */
 export async function startFakeOpenAi(mode: FakeOpenAiMode = 'good'): Promise<FakeOpenAi> {
   const hanging = new Set<ServerResponse>();
-  const fake: FakeOpenAi = { baseUrl: '', requests: [], mode, delayMs: 0, close: async () => undefined };
+  const fake: FakeOpenAi = { baseUrl: '', requests: [], mode, delayMs: 0, usage: 'fixed', close: async () => undefined };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -65,6 +67,12 @@ export async function startFakeOpenAi(mode: FakeOpenAiMode = 'good'): Promise<Fa
       }
       const send = (status: number, payload: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
       const model = body.model ?? 'fake';
+      const promptChars = (body.messages ?? []).reduce((n, m) => n + (m.content?.length ?? 0), 0);
+      const completion = (m: string, content: string | null, extra: Record<string, unknown> = {}) => {
+        const c = baseCompletion(m, content, extra);
+        if (fake.usage === 'estimate') c.usage.prompt_tokens = Math.ceil(promptChars / 4);
+        return c;
+      };
       const answer = () => {
         switch (fake.mode) {
           case 'hang':

@@ -43,6 +43,9 @@ export class DigestResponseDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
+/** POST /api/digest takes no fields: `{}` (or no body). */
+export class BuildDigestDto {}
+
 export class DigestJobDto {
   @ApiProperty({ description: 'the build job' }) jobId: string;
   @ApiProperty({ enum: ['queued'] }) state: string;

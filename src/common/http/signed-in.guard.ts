@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable, createParamDecorator } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpException, NotFoundException, HttpStatus, Injectable, createParamDecorator } from '@nestjs/common';
 import type { CurrentUser } from '../../auth/user.entity';
 import type { AppRequest } from './request-types';
 
@@ -22,8 +22,8 @@ export class SignedInGuard implements CanActivate {
 export class AdminGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<AppRequest>();
-    if (!req.currentUser) throw new LoginRequiredException(req.originalUrl);
-    if (!req.currentUser.isAdmin) throw new ForbiddenException('Only the instance admin can open this page.');
+    // everyone but an admin gets the same 404 as for a page that does not exist
+    if (!req.currentUser?.isAdmin) throw new NotFoundException();
     return true;
   }
 }
