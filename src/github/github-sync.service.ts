@@ -62,6 +62,9 @@ async function all<T extends readonly unknown[]>(work: { [K in keyof T]: Promise
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
+/** A non-VIP contact met the unauthenticated fallback mid-sync: it waits for a token. */
+class NotVipError extends Error {}
+
 const zero = (): SyncCounts => ({ contacts: 0, insights: 0, interactions: 0, notFound: 0, renamed: 0, deferred: 0, failed: 0 });
 const add = (a: SyncCounts, b: SyncCounts) => {
   for (const k of Object.keys(a) as Array<keyof SyncCounts>) a[k] += b[k];
@@ -308,10 +311,16 @@ export class GithubSyncService {
     const worker = async () => {
       while (i < batch.length && !pausedUntil && !opts.signal?.aborted) {
         const c = batch[i++]!;
+        // the user's token was rejected during this run: unauthenticated calls are for VIPs only
+        if (ctx.vipOnly && !c.isVip) {
+          counts.deferred++;
+          continue;
+        }
         try {
           add(counts, await this.syncContact(ctx, c));
         } catch (err) {
-          if (err instanceof GithubPausedError) {
+          if (err instanceof NotVipError) counts.deferred++;
+          else if (err instanceof GithubPausedError) {
             pausedUntil = err.until;
             counts.deferred++;
           } else {
@@ -348,11 +357,14 @@ export class GithubSyncService {
   }
 
   /** A read with the user's context: a rejected user token switches to the fallback and retries once. */
-  private async read<T>(ctx: UserContext, path: string, ttl: number, trim: (raw: unknown) => T) {
+  private async read<T>(ctx: UserContext, path: string, ttl: number, trim: (raw: unknown) => T, vip = true) {
     try {
       return await this.fetcher.get(ctx.ref, path, ttl, trim);
     } catch (err) {
-      if (err instanceof GithubUnauthorizedError && (await ctx.fallback())) return this.fetcher.get(ctx.ref, path, ttl, trim);
+      if (err instanceof GithubUnauthorizedError && (await ctx.fallback())) {
+        if (ctx.vipOnly && !vip) throw new NotVipError();
+        return this.fetcher.get(ctx.ref, path, ttl, trim);
+      }
       throw err;
     }
   }
@@ -363,7 +375,7 @@ export class GithubSyncService {
     const now = this.clock.now();
     const requested = c.githubUsername;
     const u = encodeURIComponent(requested);
-    const userRes = await this.read(ctx, `/users/${u}`, CACHE_TTL_MS.user, trimUser);
+    const userRes = await this.read(ctx, `/users/${u}`, CACHE_TTL_MS.user, trimUser, c.isVip);
     const profileRepo = this.tx.manager.getRepository(GithubProfile);
     const stored = await profileRepo.findOne({ where: { contactId: c.id, userId: ctx.userId } });
     if (userRes.kind === 'not_found') {
@@ -378,9 +390,9 @@ export class GithubSyncService {
     const renamed = login.toLowerCase() !== requested.toLowerCase();
     const l = encodeURIComponent(login);
     const [reposRes, eventsRes, socialRes] = await all([
-      this.read(ctx, `/users/${l}/repos?sort=updated`, CACHE_TTL_MS.repos, trimRepos),
-      this.read(ctx, `/users/${l}/events/public`, CACHE_TTL_MS.events, trimEvents),
-      this.read(ctx, `/users/${l}/social_accounts`, CACHE_TTL_MS.social, trimSocial),
+      this.read(ctx, `/users/${l}/repos?sort=updated`, CACHE_TTL_MS.repos, trimRepos, c.isVip),
+      this.read(ctx, `/users/${l}/events/public`, CACHE_TTL_MS.events, trimEvents, c.isVip),
+      this.read(ctx, `/users/${l}/social_accounts`, CACHE_TTL_MS.social, trimSocial, c.isVip),
     ]);
     const repos = reposRes.kind === 'ok' ? reposRes.data : [];
     const events = eventsRes.kind === 'ok' ? eventsRes.data : [];
