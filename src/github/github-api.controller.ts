@@ -1,5 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+
+/** These POSTs take no fields: an empty JSON object (or no body) */
+const NoBody = () => ApiBody({ required: false, schema: { type: 'object', additionalProperties: false } });
 import type { ApiPrincipal } from '../api-keys/api-keys.service';
 import { envelope } from '../common/api/api-dtos';
 import { ApiEndpoint } from '../common/api/api-endpoint.decorator';
@@ -23,6 +26,7 @@ export class InsightsApiController {
 
   @Post(':id/ack')
   @HttpCode(200)
+  @NoBody()
   @ApiOkResponse({ type: InsightResponseDto })
   ack(@Principal() p: ApiPrincipal, @Param('id') id: string) {
     return this.insights.acknowledge(p.userId, id);
@@ -37,6 +41,7 @@ export class SyncApiController {
 
   @Post('sync')
   @HttpCode(202)
+  @NoBody()
   @ApiAcceptedResponse({ type: SyncAcceptedDto, description: 'A GitHub sync of every due contact is queued' })
   syncAll(@Principal() p: ApiPrincipal) {
     return this.jobs.accept(p.userId);
@@ -50,6 +55,7 @@ export class SyncApiController {
 
   @Post('contacts/:id/sync')
   @HttpCode(202)
+  @NoBody()
   @ApiAcceptedResponse({ type: SyncAcceptedDto, description: 'A GitHub sync of this contact is queued' })
   syncContact(@Principal() p: ApiPrincipal, @Param('id') id: string) {
     return this.jobs.accept(p.userId, id);

@@ -133,7 +133,13 @@ export class GithubFetcher {
       try {
         this.checkBudget(b);
         this.stats.requests++;
-        res = await this.client.get({ path, token: ref.token, etag, signal });
+        try {
+          res = await this.client.get({ path, token: ref.token, etag, signal });
+        } catch (err) {
+          // a connection reset on a reused socket: try once more, then let the contact fail
+          if (err instanceof GithubPausedError || attempt >= 1 || signal?.aborted) throw err;
+          continue;
+        }
       } finally {
         this.release(b);
       }

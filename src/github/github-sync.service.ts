@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { In } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
 import { GithubTokensService } from '../auth/github-tokens.service';
 import type { Plan } from '../auth/user.entity';
 import { UsersService } from '../auth/users.service';
@@ -53,6 +53,17 @@ export interface SyncCounts {
   deferred: number;
   failed: number;
 }
+
+/** Like Promise.all, but waits for every read to settle before failing: none is left writing after the contact's sync ended. */
+async function all<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(work as readonly Promise<unknown>[]);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** A non-VIP contact met the unauthenticated fallback mid-sync: it waits for a token. */
+class NotVipError extends Error {}
 
 const zero = (): SyncCounts => ({ contacts: 0, insights: 0, interactions: 0, notFound: 0, renamed: 0, deferred: 0, failed: 0 });
 const add = (a: SyncCounts, b: SyncCounts) => {
@@ -108,12 +119,16 @@ export class GithubSyncService {
     return row ?? { userId, brokenAt: null, brokenReason: null, timelineEnabled: true, rateLimit: null, rateRemaining: null, rateResetAt: null, lastSyncAt: null };
   }
 
+  /** Creates the row if missing (concurrent callers may race: the insert is ignored then), then updates it. */
+  private async ensureConnection(m: EntityManager, userId: string) {
+    const defaults = { userId, brokenAt: null, brokenReason: null, timelineEnabled: true, rateLimit: null, rateRemaining: null, rateResetAt: null, lastSyncAt: null };
+    await m.createQueryBuilder().insert().into(GithubConnection).values(defaults).orIgnore().execute();
+  }
+
   private async saveConnection(userId: string, patch: Partial<GithubConnection>) {
     await this.tx.run(async (m) => {
-      const repo = m.getRepository(GithubConnection);
-      const current = await repo.findOne({ where: { userId } });
-      if (current) await repo.update({ userId }, patch);
-      else await repo.insert({ ...(await this.connection(userId)), ...patch, userId });
+      await this.ensureConnection(m, userId);
+      await m.getRepository(GithubConnection).update({ userId }, patch);
     });
   }
 
@@ -132,15 +147,22 @@ export class GithubSyncService {
     await this.saveConnection(userId, { brokenAt: null, brokenReason: null });
   }
 
+  /** Take first, check after: only the call that flips the flag notifies, and in the same transaction. */
   private async markBroken(userId: string, reason: string) {
-    const conn = await this.connection(userId);
-    if (conn.brokenAt) return;
-    await this.saveConnection(userId, { brokenAt: this.clock.now(), brokenReason: reason });
-    await this.notifications.notify(userId, {
-      type: 'github.broken',
-      title: 'GitHub connection needs attention',
-      body: `${reason} DevHub syncs your contacts with the server's token or without one (VIPs only) until you connect GitHub again.`,
-      link: '/settings/github',
+    await this.tx.run(async (m) => {
+      await this.ensureConnection(m, userId);
+      const res = await m.getRepository(GithubConnection).update({ userId, brokenAt: IsNull() }, { brokenAt: this.clock.now(), brokenReason: reason });
+      if (!res.affected) return;
+      await this.notifications.notify(
+        userId,
+        {
+          type: 'github.broken',
+          title: 'GitHub connection needs attention',
+          body: `${reason} DevHub syncs your contacts with the server's token or without one (VIPs only) until you connect GitHub again.`,
+          link: '/settings/github',
+        },
+        m,
+      );
     });
   }
 
@@ -289,10 +311,16 @@ export class GithubSyncService {
     const worker = async () => {
       while (i < batch.length && !pausedUntil && !opts.signal?.aborted) {
         const c = batch[i++]!;
+        // the user's token was rejected during this run: unauthenticated calls are for VIPs only
+        if (ctx.vipOnly && !c.isVip) {
+          counts.deferred++;
+          continue;
+        }
         try {
           add(counts, await this.syncContact(ctx, c));
         } catch (err) {
-          if (err instanceof GithubPausedError) {
+          if (err instanceof NotVipError) counts.deferred++;
+          else if (err instanceof GithubPausedError) {
             pausedUntil = err.until;
             counts.deferred++;
           } else {
@@ -304,8 +332,8 @@ export class GithubSyncService {
         await yieldToEventLoop();
       }
     };
-    // the fetcher keeps each token at 4 requests in flight; two contacts at a time keep it busy
-    await Promise.all([worker(), worker()]);
+    // the fetcher keeps each token at 4 requests in flight; three contacts at a time keep it busy
+    await Promise.all([worker(), worker(), worker()]);
     counts.deferred += batch.length - i;
     if (!pausedUntil) {
       try {
@@ -329,11 +357,14 @@ export class GithubSyncService {
   }
 
   /** A read with the user's context: a rejected user token switches to the fallback and retries once. */
-  private async read<T>(ctx: UserContext, path: string, ttl: number, trim: (raw: unknown) => T) {
+  private async read<T>(ctx: UserContext, path: string, ttl: number, trim: (raw: unknown) => T, vip = true) {
     try {
       return await this.fetcher.get(ctx.ref, path, ttl, trim);
     } catch (err) {
-      if (err instanceof GithubUnauthorizedError && (await ctx.fallback())) return this.fetcher.get(ctx.ref, path, ttl, trim);
+      if (err instanceof GithubUnauthorizedError && (await ctx.fallback())) {
+        if (ctx.vipOnly && !vip) throw new NotVipError();
+        return this.fetcher.get(ctx.ref, path, ttl, trim);
+      }
       throw err;
     }
   }
@@ -344,13 +375,11 @@ export class GithubSyncService {
     const now = this.clock.now();
     const requested = c.githubUsername;
     const u = encodeURIComponent(requested);
-    const userRes = await this.read(ctx, `/users/${u}`, CACHE_TTL_MS.user, trimUser);
+    const userRes = await this.read(ctx, `/users/${u}`, CACHE_TTL_MS.user, trimUser, c.isVip);
     const profileRepo = this.tx.manager.getRepository(GithubProfile);
     const stored = await profileRepo.findOne({ where: { contactId: c.id, userId: ctx.userId } });
     if (userRes.kind === 'not_found') {
-      await this.tx.run((m) =>
-        m.getRepository(GithubProfile).save({ contactId: c.id, userId: ctx.userId, login: requested, githubId: stored?.githubId ?? null, status: 'not_found', snapshot: stored?.snapshot ?? '{}', lastEventAt: stored?.lastEventAt ?? null, syncedAt: now }),
-      );
+      await this.tx.run((m) => this.saveProfile(m, { contactId: c.id, userId: ctx.userId, login: requested, githubId: stored?.githubId ?? null, status: 'not_found', snapshot: stored?.snapshot ?? '{}', lastEventAt: stored?.lastEventAt ?? null, syncedAt: now }));
       counts.notFound++;
       counts.contacts++;
       return counts;
@@ -360,17 +389,17 @@ export class GithubSyncService {
     const login = user.login || requested;
     const renamed = login.toLowerCase() !== requested.toLowerCase();
     const l = encodeURIComponent(login);
-    const [reposRes, eventsRes, socialRes] = await Promise.all([
-      this.read(ctx, `/users/${l}/repos?sort=updated`, CACHE_TTL_MS.repos, trimRepos),
-      this.read(ctx, `/users/${l}/events/public`, CACHE_TTL_MS.events, trimEvents),
-      this.read(ctx, `/users/${l}/social_accounts`, CACHE_TTL_MS.social, trimSocial),
+    const [reposRes, eventsRes, socialRes] = await all([
+      this.read(ctx, `/users/${l}/repos?sort=updated`, CACHE_TTL_MS.repos, trimRepos, c.isVip),
+      this.read(ctx, `/users/${l}/events/public`, CACHE_TTL_MS.events, trimEvents, c.isVip),
+      this.read(ctx, `/users/${l}/social_accounts`, CACHE_TTL_MS.social, trimSocial, c.isVip),
     ]);
     const repos = reposRes.kind === 'ok' ? reposRes.data : [];
     const events = eventsRes.kind === 'ok' ? eventsRes.data : [];
     const social = socialRes.kind === 'ok' ? socialRes.data : [];
     const own = repos.filter((r) => r.fullName.toLowerCase().startsWith(`${login.toLowerCase()}/`));
     const releases: Record<string, TrimmedRelease[]> = {};
-    await Promise.all(
+    await all(
       releaseCandidates(own, now).map(async (r) => {
         const res = await this.read(ctx, `/repos/${r.fullName.split('/').map(encodeURIComponent).join('/')}/releases?per_page=5`, CACHE_TTL_MS.releases, trimReleases);
         if (res.kind === 'ok') releases[r.fullName] = res.data;
@@ -400,7 +429,7 @@ export class GithubSyncService {
     };
     const facts = factsBetween(prev, next, { events, releases }, c.name);
     await this.tx.run(async (m) => {
-      await m.getRepository(GithubProfile).save({ contactId: c.id, userId: ctx.userId, login, githubId: String(user.id), status: 'ok', snapshot: JSON.stringify(next), lastEventAt: lastEventAt ? new Date(lastEventAt) : null, syncedAt: now });
+      await this.saveProfile(m, { contactId: c.id, userId: ctx.userId, login, githubId: String(user.id), status: 'ok', snapshot: JSON.stringify(next), lastEventAt: lastEventAt ? new Date(lastEventAt) : null, syncedAt: now });
       await this.contacts.setActivityScore(m, ctx.userId, c.id, next.activityScore);
       counts.insights += (await this.insights.record(m, ctx.userId, c.id, facts)).length;
     });
@@ -411,6 +440,11 @@ export class GithubSyncService {
     if (ctx.login && ctx.timelineEnabled) ctx.conversations.push(...fromContactEvents(events, ctx.login, { id: c.id, name: c.name }));
     counts.contacts++;
     return counts;
+  }
+
+  /** An upsert: a scheduled run and a "sync now" may refresh the same contact at once. */
+  private async saveProfile(m: EntityManager, row: GithubProfile) {
+    await m.createQueryBuilder().insert().into(GithubProfile).values(row).orUpdate(['user_id', 'login', 'github_id', 'status', 'snapshot', 'last_event_at', 'synced_at'], ['contact_id']).updateEntity(false).execute();
   }
 
   /** The user's own recent events (their token only) and the contacts' events found this run, as interactions. */

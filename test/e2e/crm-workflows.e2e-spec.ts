@@ -777,7 +777,7 @@ describe('CRM workflows', () => {
       expect(events.map((e) => e.type)).toEqual(['interaction.created']);
       expect(events[0].payload).toEqual(await interactionViewFromDb(t, interaction));
       expect([events[0].payload]).toEqual((await api(`/api/contacts/${id}/interactions`)).data);
-      expect(events[0].payload).toEqual({ id: interaction, contactId: id, type: 'call', occurredAt: '2030-04-01T07:30:00.000Z', summary: 'A call' });
+      expect(events[0].payload).toEqual({ id: interaction, contactId: id, type: 'call', occurredAt: '2030-04-01T07:30:00.000Z', summary: 'A call', url: null });
 
       const fu = await u.addFollowUp(id, { dueAt: '2030-04-05T09:00:00Z', note: 'Send the slides' });
       events = await newEvents();
