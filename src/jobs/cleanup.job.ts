@@ -7,7 +7,6 @@ import { RateCounterService } from '../common/rate/rate-counter.service';
 import { deleteInBatches } from '../database/batch-delete';
 import { TransactionService } from '../database/transaction.service';
 import { OutboxEvent } from '../outbox/outbox-event.entity';
-import { ProfileView } from '../analytics/profile-view.entity';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { ImportService } from '../import-export/import.service';
 import type { JobCounts } from './job-api';
@@ -51,8 +50,6 @@ export class CleanupJob implements OnModuleInit {
     this.jobs.registerCleanup('resetTokens', (now) => deleteInBatches(this.tx, PasswordResetToken, { expiresAt: LessThan(ago(now, 1)) }));
     this.jobs.registerCleanup('throttleRows', (now) => this.rateCounters.deleteExpired(now));
     this.jobs.registerCleanup('outboxEvents', (now) => deleteInBatches(this.tx, OutboxEvent, { dispatchedAt: LessThan(ago(now, 7)) }));
-    // /analytics shows up to 90 days; a year of raw views is kept
-    this.jobs.registerCleanup('profileViews', (now) => deleteInBatches(this.tx, ProfileView, { createdAt: LessThan(ago(now, 365)) }));
     this.jobs.registerCleanup('jobRuns', (now) => this.store.deleteRunsBefore(ago(now, 90), 100_000));
     this.jobs.registerCleanup('jobSlots', (now) => this.store.deleteSlotsBefore(ago(now, 7), 100_000));
     this.jobs.registerCleanup('finishedJobs', (now) => this.store.deleteJobsBefore(ago(now, 30), 100_000));

@@ -13,7 +13,8 @@ import type { JobCounts } from '../jobs/job-api';
 import { JobsService } from '../jobs/jobs.service';
 import { NotificationsService } from './notifications.service';
 
-const BATCH = 2000;
+// small enough that one batch (a transaction of ~1,000 statements on SQLite) keeps the web process answering
+const BATCH = 250;
 
 interface DueItem {
   id: string;

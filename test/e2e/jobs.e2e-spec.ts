@@ -304,4 +304,34 @@ describe('jobs (in-process engine)', () => {
     expect(runs[0].outcome).toBe('succeeded');
     expect(JSON.parse(runs[0].counts)).toMatchObject({ sessions: 0, demoCache: 5 });
   });
+
+  it('cleanup-old-data rolls raw profile views older than 90 days into daily counts, then deletes them', async () => {
+    const { ViewRollupService } = await import('../../src/analytics/view-rollup.service');
+    const profileId = randomUUID();
+    await signUp(a.agent(), { email: 'rollup@example.com' });
+    const [owner] = await a.dataSource.query(`SELECT id FROM users WHERE email = 'rollup@example.com'`);
+    await a.dataSource.query(`INSERT INTO public_profiles (id, user_id, username) VALUES (${p(1)}, ${p(2)}, 'rollup-owner')`, [profileId, owner.id]);
+    const now = new Date('2031-06-01T12:00:00Z');
+    const view = (created: string, day: string, viewer: string) =>
+      a.dataSource.query(`INSERT INTO profile_views (id, profile_id, viewer_id, day, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})`, [randomUUID(), profileId, viewer, day, at(new Date(created))]);
+    await view('2031-01-10T10:00:00Z', '2031-01-10', 'v1');
+    await view('2031-01-10T11:00:00Z', '2031-01-10', 'v1');
+    await view('2031-01-10T12:00:00Z', '2031-01-10', 'v2');
+    await view('2031-01-11T12:00:00Z', '2031-01-11', 'v3');
+    // 60 days old: /analytics still shows it, so it stays raw
+    await view('2031-04-02T12:00:00Z', '2031-04-02', 'v4');
+    expect(await a.app.get(ViewRollupService).rollUp(now)).toBe(4);
+    const days = await a.dataSource.query(`SELECT day, views, visitors FROM profile_view_days WHERE profile_id = '${profileId}' ORDER BY day`);
+    expect(days.map((d: { day: string; views: unknown; visitors: unknown }) => [d.day, Number(d.views), Number(d.visitors)])).toEqual([
+      ['2031-01-10', 3, 2],
+      ['2031-01-11', 1, 1],
+    ]);
+    const [{ n }] = await a.dataSource.query(`SELECT COUNT(*) AS n FROM profile_views WHERE profile_id = '${profileId}'`);
+    expect(Number(n)).toBe(1);
+    // a late view of a rolled-up day adds to its count
+    await view('2031-01-10T23:00:00Z', '2031-01-10', 'v9');
+    expect(await a.app.get(ViewRollupService).rollUp(now)).toBe(1);
+    const [jan10] = await a.dataSource.query(`SELECT views FROM profile_view_days WHERE profile_id = '${profileId}' AND day = '2031-01-10'`);
+    expect(Number(jan10.views)).toBe(4);
+  });
 });
