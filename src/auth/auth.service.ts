@@ -48,8 +48,8 @@ export class AuthService {
     return this.sessions.destroyUserSessions(userId, keepSid);
   }
 
-  signup(input: { name: string; email: string; password: string; ref?: string }): Promise<User> {
-    return this.users.create({ name: input.name, email: input.email, password: input.password, signupSource: input.ref ?? null });
+  signup(input: { name: string; email: string; password: string; ref?: string; timezone?: string }): Promise<User> {
+    return this.users.create({ name: input.name, email: input.email, password: input.password, signupSource: input.ref ?? null, timezone: input.timezone });
   }
 
   async login(email: string, password: string, ip: string): Promise<LoginResult> {

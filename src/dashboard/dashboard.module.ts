@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { AuthModule } from '../auth/auth.module';
 import { ContactsModule } from '../contacts/contacts.module';
+import { ProfilesModule } from '../profiles/profiles.module';
 import { DashboardController } from './dashboard.controller';
 import { DashboardService } from './dashboard.service';
 
-@Module({ imports: [ContactsModule], controllers: [DashboardController], providers: [DashboardService] })
+@Module({ imports: [ContactsModule, AuthModule, ProfilesModule, ApiKeysModule], controllers: [DashboardController], providers: [DashboardService] })
 export class DashboardModule {}
