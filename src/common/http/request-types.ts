@@ -11,6 +11,8 @@ declare module 'express-session' {
     userId?: string;
     csrfToken?: string;
     flash?: FlashMessage[];
+    /** a secret shown once on the page a create redirects to (post/redirect/get), encrypted at rest */
+    reveal?: { kind: 'api-key' | 'webhook'; id?: string; name?: string; scope?: string; secret: string };
   }
 }
 

@@ -155,11 +155,6 @@ export function registerViewHelpers(hbs: typeof Handlebars, viewsDir: string): v
     return dueInWords(value, tz);
   });
   hbs.registerHelper('count', (value: unknown) => (Array.isArray(value) ? value.length : value && typeof value === 'object' ? Object.keys(value).length : 0));
-  // the id of a field named in an error summary (`ids` maps names whose input has another id)
-  hbs.registerHelper('fieldId', (name: unknown, ids: unknown) => {
-    const map = ids && typeof ids === 'object' ? (ids as Record<string, string>) : {};
-    return map[String(name)] ?? String(name);
-  });
   hbs.registerHelper('lowercase', (s: unknown) => String(s ?? '').toLowerCase());
   hbs.registerHelper('plural', (n: unknown, one: string, many: string) => (Number(n) === 1 ? one : many));
 
