@@ -155,6 +155,7 @@ export function registerViewHelpers(hbs: typeof Handlebars, viewsDir: string): v
     return dueInWords(value, tz);
   });
   hbs.registerHelper('count', (value: unknown) => (Array.isArray(value) ? value.length : value && typeof value === 'object' ? Object.keys(value).length : 0));
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map((a) => String(a ?? '')).join(''));
   hbs.registerHelper('lowercase', (s: unknown) => String(s ?? '').toLowerCase());
   hbs.registerHelper('plural', (n: unknown, one: string, many: string) => (Number(n) === 1 ? one : many));
 
