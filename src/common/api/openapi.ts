@@ -54,11 +54,21 @@ const DOCS_CSS = `
   .swagger-ui .opblock.opblock-patch .opblock-summary-method, .swagger-ui .opblock.opblock-put .opblock-summary-method { background: #8a4d00; }
   .swagger-ui .opblock.opblock-delete .opblock-summary-method { background: #b3261e; }
   .swagger-ui .info .title small pre, .swagger-ui .info .title small.version-stamp { background: #3d6b00; }
-  .swagger-ui .btn.authorize, .swagger-ui .btn.authorize span { color: #0b7048; border-color: #0b7048; }
-  .swagger-ui .btn.authorize svg { fill: #0b7048; }
-  .swagger-ui .opblock-tag small, .swagger-ui .opblock .opblock-summary-description, .swagger-ui .parameter__in, .swagger-ui .response-col_links, .swagger-ui .renderedMarkdown p { color: #3b434b; }
-  .swagger-ui a.nostyle, .swagger-ui .info a { color: #3730a3; }
   .swagger-ui .info a { text-decoration: underline; }
+  @media (prefers-color-scheme: light) {
+    .swagger-ui .btn.authorize, .swagger-ui .btn.authorize span { color: #0b7048; border-color: #0b7048; }
+    .swagger-ui .btn.authorize svg { fill: #0b7048; }
+    .swagger-ui .opblock-tag small, .swagger-ui .opblock .opblock-summary-description, .swagger-ui .parameter__in, .swagger-ui .response-col_links, .swagger-ui .renderedMarkdown p { color: #3b434b; }
+    .swagger-ui .info a { color: #3730a3; }
+  }
+  /* Swagger UI's own dark theme follows prefers-color-scheme: the header and our overrides follow it too */
+  @media (prefers-color-scheme: dark) {
+    .devhub-docs-header { background: #151b23; border-color: #30363d; }
+    .devhub-docs-brand { color: #e6edf3; }
+    .devhub-docs-header nav a, .swagger-ui .info a { color: #a5b4fc; }
+    .swagger-ui .btn.authorize, .swagger-ui .btn.authorize span { color: #7ee2a8; border-color: #7ee2a8; }
+    .swagger-ui .btn.authorize svg { fill: #7ee2a8; }
+  }
 `;
 
 const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorResponseDto' };
