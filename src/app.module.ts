@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { ContactsModule } from './contacts/contacts.module';
 import type { AppConfig } from './config/config.schema';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { SearchModule } from './search/search.module';
 import { DatabaseModule } from './database/database.module';
 import { BackupModule } from './backup/backup.module';
 import { HealthModule } from './health/health.module';
@@ -33,7 +34,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: DynamicModule[] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ScheduleModule.forRoot(), ConfigModule.forRoot(config), DatabaseModule, CommonModule, OutboxModule, HealthModule, AuthModule, ApiKeysModule, ContactsModule, TagsModule, NotificationsModule, WebhooksModule, JobsModule, DashboardModule, ProfilesModule, AnalyticsModule, SeedModule, ImportExportModule, CliAuthModule, GithubModule, AgentModule, BackupModule, AdminModule, MetricsModule, ...extra],
+      imports: [ScheduleModule.forRoot(), ConfigModule.forRoot(config), DatabaseModule, CommonModule, OutboxModule, HealthModule, AuthModule, ApiKeysModule, ContactsModule, TagsModule, NotificationsModule, WebhooksModule, JobsModule, DashboardModule, ProfilesModule, AnalyticsModule, SeedModule, ImportExportModule, CliAuthModule, GithubModule, AgentModule, BackupModule, AdminModule, MetricsModule, SearchModule, ...extra],
       providers: [{ provide: APP_GUARD, useClass: CsrfGuard }],
     };
   }

@@ -26,6 +26,7 @@ import { arg, mb, out } from '../lib/cli';
 import { FormClient } from '../lib/form-client';
 import { cpuMsOf, memoryOf } from '../lib/proc';
 import { freePort, waitUntilUp } from '../lib/server';
+import { ownedMatch } from '../../src/contacts/contacts.repository';
 import { ensureUser, generateContacts } from './generate';
 
 const ROOT = join(__dirname, '..', '..');
@@ -41,13 +42,12 @@ async function logIn(base: string): Promise<string> {
 
 /** SQLite's plans for the queries the three pages run (as the repository and services write them today). */
 async function explain(dataSource: DataSource, userId: string, contactId: string, word: string) {
-  const match = `"${word}"*`;
   const plans: Array<[string, string, unknown[]]> = [
     ['list: page (sort by name)', `SELECT c.id FROM contacts c WHERE c.user_id = ? ORDER BY c.sort_name ASC, c.id ASC LIMIT 25 OFFSET 0`, [userId]],
     ['list: page (sort by last interaction)', `SELECT c.id FROM contacts c WHERE c.user_id = ? ORDER BY c.last_interaction_at DESC NULLS LAST, c.id ASC LIMIT 25 OFFSET 0`, [userId]],
     ['list: tag chips with counts (TagsService.list)', `SELECT t.id, t.name, COUNT(ct.contact_id) FROM tags t LEFT JOIN contact_tags ct ON ct.tag_id = t.id WHERE t.user_id = ? GROUP BY t.id, t.name, t.name_key ORDER BY t.name_key`, [userId]],
-    ['search: count', `SELECT COUNT(*) FROM contacts c WHERE c.user_id = ? AND c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)`, [userId, match]],
-    ['search: page', `SELECT c.id FROM contacts c WHERE c.user_id = ? AND c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?) ORDER BY c.sort_name ASC, c.id ASC LIMIT 25`, [userId, match]],
+    ['search: count (the user\'s part of contacts_search)', `SELECT COUNT(*) FROM contacts_search WHERE contacts_search MATCH ?`, [ownedMatch(userId, [word])]],
+    ['search: ranked page', `SELECT rowid FROM contacts_search WHERE contacts_search MATCH ? ORDER BY rank LIMIT 25`, [ownedMatch(userId, [word])]],
     ['contact: timeline', `SELECT * FROM interactions WHERE user_id = ? AND contact_id = ? ORDER BY occurred_at DESC, created_at DESC LIMIT 100`, [userId, contactId]],
     ['contact: timeline count', `SELECT COUNT(*) FROM interactions WHERE user_id = ? AND contact_id = ?`, [userId, contactId]],
     ['contact: open follow-ups', `SELECT * FROM follow_ups WHERE user_id = ? AND contact_id = ? AND status = 'open' ORDER BY due_at ASC LIMIT 50`, [userId, contactId]],

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs
 import type { Response } from 'express';
 import type { CurrentUser } from '../auth/user.entity';
 import { FieldErrors, FormError } from '../common/forms/validate-form';
+import { EncryptionService } from '../common/crypto/encryption.service';
 import { AppRequest, flash } from '../common/http/request-types';
 import { Me, SignedInGuard } from '../common/http/signed-in.guard';
 import { ApiKeysService } from './api-keys.service';
@@ -9,7 +10,10 @@ import { ApiKeysService } from './api-keys.service';
 @Controller('settings/api-keys')
 @UseGuards(SignedInGuard)
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly encryption: EncryptionService,
+  ) {}
 
   private async render(res: Response, me: CurrentUser, extra: { created?: { key: string; name: string; scope: string }; form?: object; errors?: FieldErrors } = {}, status = 200) {
     const keys = await this.keys.list(me.id);
@@ -27,17 +31,27 @@ export class ApiKeysController {
   }
 
   @Get()
-  page(@Me() me: CurrentUser, @Res() res: Response) {
+  page(@Me() me: CurrentUser, @Req() req: AppRequest, @Res() res: Response) {
+    // the key of a create just before, shown once: taken out of the session as it is shown
+    const reveal = req.session.reveal?.kind === 'api-key' ? req.session.reveal : undefined;
+    if (reveal) {
+      delete req.session.reveal;
+      res.setHeader('Cache-Control', 'no-store');
+      return this.render(res, me, { created: { key: this.encryption.decrypt(reveal.secret), name: reveal.name ?? '', scope: reveal.scope ?? '' } });
+    }
     return this.render(res, me);
   }
 
+  /**
+   * Post/redirect/get: the new key rides in the session (encrypted with ENCRYPTION_KEY) to the
+   * next GET, which shows it once and drops it; a reload creates nothing and shows nothing.
+   */
   @Post()
-  async create(@Me() me: CurrentUser, @Res() res: Response, @Body() body: Record<string, unknown>) {
+  async create(@Me() me: CurrentUser, @Req() req: AppRequest, @Res() res: Response, @Body() body: Record<string, unknown>) {
     try {
       const { key, view } = await this.keys.create(me.id, body.name, body.scope);
-      // shown exactly once, on this response; never stored, never put in a redirect or the session
-      res.setHeader('Cache-Control', 'no-store');
-      return this.render(res, me, { created: { key, name: view.name, scope: view.scope } }, 201);
+      req.session.reveal = { kind: 'api-key', name: view.name, scope: view.scope, secret: this.encryption.encrypt(key) };
+      return res.redirect(303, '/settings/api-keys');
     } catch (err) {
       if (err instanceof FormError) return this.render(res, me, { form: body, errors: err.fields }, 422);
       throw err;

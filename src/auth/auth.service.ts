@@ -94,10 +94,10 @@ export class AuthService {
    * gets no second one and no error: its owner is mailed instead (as forgot-password does), so the
    * sign-up form does not tell who is registered.
    */
-  async signup(input: { name: string; email: string; password: string; ref?: string }, ip: string): Promise<SignupResult> {
+  async signup(input: { name: string; email: string; password: string; ref?: string; timezone?: string }, ip: string): Promise<SignupResult> {
     let user: User;
     try {
-      user = await this.users.create({ name: input.name, email: input.email, password: input.password, signupSource: input.ref ?? null });
+      user = await this.users.create({ name: input.name, email: input.email, password: input.password, signupSource: input.ref ?? null, timezone: input.timezone });
     } catch (err) {
       if (!(err instanceof EmailTakenError)) throw err;
       await this.requestPasswordReset(err.email, ip, 'signup');

@@ -57,6 +57,10 @@ export class User {
   @Column({ name: 'digest_use_model', type: 'boolean', default: true })
   digestUseModel: boolean;
 
+  /** when the user chose a time zone (recorded at sign-up or changed in settings); null while on the default */
+  @DateColumn({ name: 'timezone_chosen_at', nullable: true })
+  timezoneChosenAt: Date | null;
+
   @DateColumn({ name: 'last_login_at', nullable: true })
   lastLoginAt: Date | null;
 

@@ -5,6 +5,7 @@ import { EncryptionService } from '../common/crypto/encryption.service';
 import { hashPassword, verifyPassword } from '../common/crypto/password-hasher';
 import { yieldToEventLoop } from '../common/event-loop';
 import { FormError } from '../common/forms/validate-form';
+import { TIME_ZONES } from '../common/forms/timezones';
 import { TransactionService } from '../database/transaction.service';
 import { Plan, User } from './user.entity';
 
@@ -13,6 +14,8 @@ export interface NewUser {
   name: string;
   password?: string;
   signupSource?: string | null;
+  /** the browser's time zone from the sign-up form; ignored unless it is one we know */
+  timezone?: string;
   github?: GithubIdentity;
   /** the seeded demo account: never the instance admin */
   neverAdmin?: boolean;
@@ -114,7 +117,8 @@ export class UsersService {
         passwordHash: input.password ? await hashPassword(input.password) : null,
         isAdmin: isFirst,
         plan: 'free',
-        timezone: 'UTC',
+        timezone: input.timezone && TIME_ZONES.includes(input.timezone) ? input.timezone : 'UTC',
+        timezoneChosenAt: input.timezone && TIME_ZONES.includes(input.timezone) ? new Date() : null,
         signupSource: input.signupSource?.slice(0, 100) || null,
         githubId: null,
         githubLogin: null,
@@ -171,6 +175,7 @@ export class UsersService {
         if (await repo.exists({ where: { email } })) throw new FormError({ email: 'Another account uses this e-mail address.' });
       }
       const previousEmail = changing ? user.email : null;
+      if (input.timezone !== user.timezone) user.timezoneChosenAt = new Date();
       Object.assign(user, { name: input.name.trim(), email, timezone: input.timezone });
       if (changing) user.emailVerifiedAt = null;
       return { user: await repo.save(user), previousEmail };

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { FieldErrors, FormError } from '../common/forms/validate-form';
 import { utcToWallTime } from '../common/time';
 import { TagsService } from '../tags/tags.service';
-import { ContactView } from './contact.mapper';
+import { ContactView, searchTerms } from './contact.mapper';
 import { ContactSort } from './contacts.repository';
 import { ContactsService } from './contacts.service';
 import { FollowUpsService } from './follow-ups.service';
@@ -14,6 +14,7 @@ import { InteractionsService } from './interactions.service';
 
 export const CONTACTS_PER_PAGE = 25;
 const SORTS: Array<{ value: ContactSort; label: string }> = [
+  { value: 'relevance', label: 'Best match' },
   { value: 'name', label: 'Name' },
   { value: 'last', label: 'Last interaction' },
   { value: 'activity', label: 'GitHub activity' },
@@ -38,17 +39,20 @@ export class ContactPagesService {
   async listModel(me: CurrentUser, query: Record<string, unknown>) {
     const q = typeof query.q === 'string' ? query.q.trim().slice(0, 200) : '';
     const tagNames = asArray(query.tag).slice(0, 10);
-    const sort = SORTS.some((s) => s.value === query.sort) ? (query.sort as ContactSort) : 'name';
+    // a search is ordered by relevance unless another order is chosen; without words, by name
+    const defaultSort: ContactSort = q ? 'relevance' : 'name';
+    const chosen = SORTS.some((s) => s.value === query.sort) ? (query.sort as ContactSort) : defaultSort;
+    const sort = chosen === 'relevance' && !q ? 'name' : chosen;
     const page = parsePage(query.page);
     const { ids, unknown } = await this.tags.idsForNames(me.id, tagNames);
-    const { items, total } = unknown.length
-      ? { items: [], total: 0 }
+    const { items, total, fuzzy } = unknown.length
+      ? { items: [], total: 0, fuzzy: false }
       : await this.contacts.list(me.id, { q, tagIds: ids, sort, limit: CONTACTS_PER_PAGE, offset: (page - 1) * CONTACTS_PER_PAGE });
     const allTags = await this.tags.names(me.id);
     const pages = Math.max(1, Math.ceil(total / CONTACTS_PER_PAGE));
     const link = (overrides: Record<string, string | number | string[] | undefined>) => {
       const params = new URLSearchParams();
-      const merged = { q, tag: tagNames, sort: sort === 'name' ? undefined : sort, page: undefined, ...overrides };
+      const merged = { q, tag: tagNames, sort: sort === defaultSort ? undefined : sort, page: undefined, ...overrides };
       for (const [k, v] of Object.entries(merged)) {
         for (const item of asArray(v)) if (item !== '' && item !== 'undefined') params.append(k, item);
       }
@@ -61,8 +65,13 @@ export class ContactPagesService {
       nav: 'contacts',
       q,
       sort,
-      sorts: SORTS.map((s) => ({ ...s, selected: s.value === sort })),
+      sorts: SORTS.filter((s) => q || s.value !== 'relevance').map((s) => ({ ...s, selected: s.value === sort })),
       contacts: items,
+      // the words a search matched, for <mark> in the list (none for close matches: they differ)
+      terms: q && !fuzzy ? searchTerms(q) : [],
+      fuzzy: Boolean(fuzzy),
+      pastEnd: !items.length && total > 0,
+      lastPageLink: link({ page: pages }),
       total,
       page,
       pages,

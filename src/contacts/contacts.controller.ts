@@ -111,7 +111,9 @@ export class ContactsController {
   async logInteraction(@Me() me: CurrentUser, @Param('id') id: string, @Req() req: AppRequest, @Res() res: Response, @Body() body: Form) {
     const { value, errors } = await validateForm(InteractionInputDto, body);
     try {
-      if (errors) throw new FormError(errors);
+      // the composer refuses an empty entry (the API keeps accepting one: other sources write them)
+      const blank: Record<string, string> = !value.summary?.trim() ? { summary: 'Write a few words about what you talked about.' } : {};
+      if (errors || Object.keys(blank).length) throw new FormError({ ...blank, ...errors });
       await this.interactions.create(me.id, id, value, me.timezone);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
@@ -121,9 +123,17 @@ export class ContactsController {
     res.redirect(303, `/contacts/${id}`);
   }
 
+  /** Quick date presets of the follow-up form ("tomorrow", "next-week", "next-month"), as a date in the user's zone. */
+  private static presetDate(preset: unknown, timeZone: string, now = new Date()): string | null {
+    const days = preset === 'tomorrow' ? 1 : preset === 'next-week' ? 7 : preset === 'next-month' ? 30 : 0;
+    if (!days) return null;
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now.getTime() + days * 86400e3));
+  }
+
   @Post(':id/follow-ups')
   async addFollowUp(@Me() me: CurrentUser, @Param('id') id: string, @Req() req: AppRequest, @Res() res: Response, @Body() body: Form) {
-    const { value, errors } = await validateForm(FollowUpInputDto, body);
+    const preset = ContactsController.presetDate(body.preset, me.timezone);
+    const { value, errors } = await validateForm(FollowUpInputDto, preset ? { ...body, dueAt: preset, preset: undefined } : body);
     try {
       if (errors) throw new FormError(errors);
       await this.followUps.create(me.id, id, value, me.timezone);

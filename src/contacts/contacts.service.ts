@@ -53,11 +53,12 @@ export class ContactsService {
     return this.view(userId, await this.requireOwned(userId, id));
   }
 
-  async list(userId: string, query: ContactQuery): Promise<{ items: ContactView[]; total: number }> {
+  /** A page of contacts; `fuzzy` when a search found nothing and these are close matches (typos). */
+  async list(userId: string, query: ContactQuery): Promise<{ items: ContactView[]; total: number; fuzzy?: boolean }> {
     const limit = Math.min(Math.max(query.limit, 1), MAX_PAGE_SIZE);
-    const { rows, total } = await this.contacts.page(userId, { ...query, limit, offset: Math.max(query.offset, 0) });
+    const { rows, total, fuzzy } = await this.contacts.page(userId, { ...query, limit, offset: Math.max(query.offset, 0) });
     const tags = await this.contacts.tagsFor(rows.map((r) => r.id));
-    return { items: rows.map((r) => toContactView(r, tags.get(r.id))), total };
+    return { items: rows.map((r) => toContactView(r, tags.get(r.id))), total, ...(fuzzy ? { fuzzy } : {}) };
   }
 
   findDuplicates(userId: string, probe: { email?: string | null; githubUsername?: string | null }, excludeId?: string): Promise<ContactView[]> {

@@ -13,6 +13,7 @@ type Form = Record<string, unknown>;
 const PREVIEW = 20;
 const PER_PAGE = 50;
 const LABELS: Record<FollowUpSection, string> = { overdue: 'Overdue', today: 'Due today', upcoming: 'Upcoming', done: 'Done' };
+const TAB_LABELS: Record<FollowUpSection, string> = { overdue: 'Overdue', today: 'Today', upcoming: 'Upcoming', done: 'Done' };
 
 @Controller('follow-ups')
 @UseGuards(SignedInGuard)
@@ -24,8 +25,14 @@ export class FollowUpsController {
     const only = FOLLOW_UP_SECTIONS.includes(show as FollowUpSection) ? (show as FollowUpSection) : null;
     // capped: a 20-digit page number would make an OFFSET that SQL cannot parse
     const page = parsePage(pageRaw);
+    const counts = await this.followUps.sectionCounts(me.id, me.timezone);
+    const tabs = [
+      { key: 'all', label: 'All open', count: counts.overdue + counts.today + counts.upcoming, href: '/follow-ups', current: !only },
+      ...FOLLOW_UP_SECTIONS.map((key) => ({ key, label: TAB_LABELS[key], count: counts[key], href: `/follow-ups?show=${key}`, current: only === key })),
+    ];
     const sections = await Promise.all(
-      (only ? [only] : FOLLOW_UP_SECTIONS).map(async (key) => {
+      // "All open" leaves Done to its own tab
+      (only ? [only] : FOLLOW_UP_SECTIONS.filter((k) => k !== 'done')).map(async (key) => {
         const limit = only ? PER_PAGE : PREVIEW;
         const { items, total } = await this.followUps.section(me.id, key, me.timezone, limit, only ? (page - 1) * PER_PAGE : 0);
         const pages = Math.max(1, Math.ceil(total / limit));
@@ -39,6 +46,7 @@ export class FollowUpsController {
           nextLink: only && page < pages ? `/follow-ups?show=${key}&page=${page + 1}` : null,
           isDone: key === 'done',
           isOverdue: key === 'overdue',
+          isToday: key === 'today',
         };
       }),
     );
@@ -46,9 +54,11 @@ export class FollowUpsController {
       title: only ? `Follow-ups: ${LABELS[only]}` : 'Follow-ups',
       nav: 'follow-ups',
       sections,
+      tabs,
       only,
       page,
       empty: sections.every((s) => s.total === 0),
+      nothingAtAll: counts.overdue + counts.today + counts.upcoming + counts.done === 0,
       returnTo: only ? `/follow-ups?show=${only}&page=${page}` : '/follow-ups',
     });
   }

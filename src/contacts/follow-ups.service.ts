@@ -26,6 +26,21 @@ export interface FollowUpItem extends FollowUpView {
   isCadence: boolean;
 }
 
+/** One row of the dashboard's "Today": an open follow-up due by the end of the user's day. */
+export interface TodayItem {
+  id: string;
+  contactId: string;
+  contactName: string;
+  isVip: boolean;
+  isCadence: boolean;
+  keepInTouchDays: number | null;
+  note: string;
+  dueAt: string;
+  /** whole days past due in the user's time zone (0: due today) */
+  daysOverdue: number;
+  kind: 'overdue' | 'today' | 'lapsed';
+}
+
 export interface LosingTouchItem {
   contactId: string;
   contactName: string;
@@ -288,6 +303,68 @@ export class FollowUpsService {
     }
     for (const [userId, views] of byUser) await this.outbox.recordMany(m, userId, 'followup.due', views);
     return claimed;
+  }
+
+  /**
+   * What needs the user today, ranked: open follow-ups due before the end of their day (dated
+   * ones and lapsed keep-in-touch cadences alike), VIP contacts first, then the most overdue.
+   * One query on IDX_follow_ups_user_status_due (or the like) joined to the contact.
+   */
+  async today(userId: string, timeZone: string, limit: number): Promise<{ items: TodayItem[]; total: number; overdue: number }> {
+    const { startOfToday, startOfTomorrow } = this.windows(timeZone);
+    const base = () =>
+      this.tx.manager
+        .getRepository(FollowUp)
+        .createQueryBuilder('f')
+        .innerJoin(Contact, 'c', 'c.id = f.contact_id AND c.user_id = f.user_id')
+        .where('f.user_id = :userId', { userId })
+        .andWhere(`f.status = 'open'`)
+        .andWhere('f.due_at < :end', { end: startOfTomorrow });
+    const [rows, total, overdue] = await Promise.all([
+      base()
+        .select([
+          'f.id AS id',
+          'f.contact_id AS contact_id',
+          'f.due_at AS due_at',
+          'f.note AS note',
+          'f.is_cadence AS is_cadence',
+          'c.name AS name',
+          'c.is_vip AS is_vip',
+          'c.keep_in_touch_days AS days',
+        ])
+        .orderBy('c.is_vip', 'DESC')
+        .addOrderBy('f.due_at', 'ASC')
+        .addOrderBy('f.id', 'ASC')
+        .limit(limit)
+        .getRawMany<{ id: string; contact_id: string; due_at: string | Date; note: string; is_cadence: unknown; name: string; is_vip: unknown; days: number | null }>(),
+      base().getCount(),
+      base().andWhere('f.due_at < :start', { start: startOfToday }).getCount(),
+    ]);
+    const items = rows.map((r): TodayItem => {
+      const due = normalizeDbDate(r.due_at);
+      const daysOverdue = due < startOfToday ? Math.max(1, Math.ceil((startOfToday.getTime() - due.getTime()) / DAY_MS)) : 0;
+      const isCadence = Boolean(Number(r.is_cadence)) || r.is_cadence === true;
+      return {
+        id: r.id,
+        contactId: r.contact_id,
+        contactName: r.name,
+        isVip: Boolean(Number(r.is_vip)) || r.is_vip === true,
+        isCadence,
+        keepInTouchDays: r.days === null ? null : Number(r.days),
+        note: r.note,
+        dueAt: due.toISOString(),
+        daysOverdue,
+        kind: isCadence && daysOverdue > 0 ? 'lapsed' : daysOverdue > 0 ? 'overdue' : 'today',
+      };
+    });
+    return { items, total, overdue };
+  }
+
+  /** Open follow-ups per section, for the tabs of /follow-ups. */
+  async sectionCounts(userId: string, timeZone: string): Promise<Record<FollowUpSection, number>> {
+    const repo = this.tx.manager.getRepository(FollowUp);
+    const counts = await Promise.all(FOLLOW_UP_SECTIONS.map((s) => repo.count({ where: this.sectionWhere(userId, s, timeZone) })));
+    return Object.fromEntries(FOLLOW_UP_SECTIONS.map((s, i) => [s, counts[i]])) as Record<FollowUpSection, number>;
   }
 
   async countOpen(userId: string): Promise<number> {

@@ -7,7 +7,7 @@ import { TransactionService } from '../database/transaction.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { CadenceService } from './cadence.service';
 import { InteractionView, toInteractionView } from './contact.mapper';
-import { ContactsService } from './contacts.service';
+import { ContactsService, normalizeDbDate } from './contacts.service';
 import { ContactNotFoundError, isId } from './crm.errors';
 import { InteractionInputDto } from './dto/interaction-input.dto';
 import { Interaction, InteractionType } from './interaction.entity';
@@ -28,6 +28,9 @@ export interface Page<T> {
   items: T[];
   total: number;
 }
+
+/** How many of the user's latest interactions the global search reads. */
+const SEARCH_WINDOW = 5000;
 
 @Injectable()
 export class InteractionsService {
@@ -65,6 +68,35 @@ export class InteractionsService {
       skip: offset,
     });
     return { items: rows.map(toInteractionView), total };
+  }
+
+  /**
+   * Interactions whose summary holds every word (case-insensitive), newest first, with the
+   * contact's name. Bounded: it looks at the user's latest SEARCH_WINDOW interactions only, so a
+   * search that matches nothing stays cheap however long the history is.
+   */
+  async search(userId: string, words: string[], limit: number): Promise<Array<InteractionView & { contactName: string }>> {
+    if (!words.length) return [];
+    const pg = this.tx.manager.connection.options.type === 'postgres';
+    const params: unknown[] = [userId];
+    const p = (v: unknown) => (params.push(v), pg ? `$${params.length}` : '?');
+    const like = words.map((w) => `lower(i.summary) LIKE ${p(`%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\'`).join(' AND ');
+    const rows: Array<{ id: string; contact_id: string; type: string; occurred_at: string | Date; summary: string; url: string | null; name: string }> = await this.tx.manager.query(
+      `SELECT i.id, i.contact_id, i.type, i.occurred_at, i.summary, i.url, c.name FROM
+         (SELECT id FROM interactions WHERE user_id = ${pg ? '$1' : '?'} ORDER BY occurred_at DESC LIMIT ${SEARCH_WINDOW}) recent
+         JOIN interactions i ON i.id = recent.id JOIN contacts c ON c.id = i.contact_id AND c.user_id = i.user_id
+        WHERE ${like} ORDER BY i.occurred_at DESC LIMIT ${Math.max(1, Math.min(50, Math.floor(limit)))}`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      contactId: r.contact_id,
+      type: r.type as InteractionView['type'],
+      occurredAt: normalizeDbDate(r.occurred_at).toISOString(),
+      url: r.url ?? null,
+      summary: r.summary,
+      contactName: r.name,
+    }));
   }
 
   async get(userId: string, id: string): Promise<InteractionView> {

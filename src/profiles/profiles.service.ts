@@ -91,6 +91,11 @@ export class ProfilesService {
     return new URL(this.config.baseUrl).hostname.toLowerCase();
   }
 
+  /** Whether the user's public profile is published (the dashboard's setup checklist). */
+  async isPublished(userId: string): Promise<boolean> {
+    return Boolean((await this.repo.findByUserId(userId))?.isPublic);
+  }
+
   async editor(me: CurrentUser, input?: { form: ProfileForm }): Promise<EditorState> {
     const profile = await this.repo.findByUserId(me.id);
     const form = input?.form ?? (profile ? this.formOf(profile) : this.defaultForm(me));

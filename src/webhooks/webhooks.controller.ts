@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '
 import type { Response } from 'express';
 import type { CurrentUser } from '../auth/user.entity';
 import { FieldErrors, FormError } from '../common/forms/validate-form';
+import { EncryptionService } from '../common/crypto/encryption.service';
 import { AppRequest, flash } from '../common/http/request-types';
 import { Me, SignedInGuard } from '../common/http/signed-in.guard';
 import { EVENT_TYPES } from '../outbox/outbox.service';
@@ -19,6 +20,7 @@ export class WebhooksController {
   constructor(
     private readonly webhooks: WebhooksService,
     private readonly dispatcher: WebhookDispatcher,
+    private readonly encryption: EncryptionService,
   ) {}
 
   private eventChoices(selected: string[]) {
@@ -43,12 +45,13 @@ export class WebhooksController {
     return this.renderList(res, me);
   }
 
+  /** Post/redirect/get: the secret goes to the endpoint's page once, encrypted in the session; a reload creates nothing. */
   @Post()
-  async create(@Me() me: CurrentUser, @Res() res: Response, @Body() body: Form) {
+  async create(@Me() me: CurrentUser, @Req() req: AppRequest, @Res() res: Response, @Body() body: Form) {
     try {
       const { endpoint, secret } = await this.webhooks.create(me.id, { url: body.url, description: body.description, events: body.allEvents === 'true' ? [] : withCustom(body) });
-      res.setHeader('Cache-Control', 'no-store');
-      return this.renderDetail(res, me, endpoint.id, { secret, created: true }, 201);
+      req.session.reveal = { kind: 'webhook', id: endpoint.id, secret: this.encryption.encrypt(secret) };
+      return res.redirect(303, `/settings/webhooks/${endpoint.id}`);
     } catch (err) {
       if (err instanceof FormError) return this.renderList(res, me, { form: body, errors: err.fields }, 422);
       throw err;
@@ -92,7 +95,13 @@ export class WebhooksController {
   }
 
   @Get(':id')
-  show(@Me() me: CurrentUser, @Param('id') id: string, @Query('status') status: string | undefined, @Query('page') page: string | undefined, @Res() res: Response) {
+  show(@Me() me: CurrentUser, @Param('id') id: string, @Query('status') status: string | undefined, @Query('page') page: string | undefined, @Req() req: AppRequest, @Res() res: Response) {
+    const reveal = req.session.reveal?.kind === 'webhook' && req.session.reveal.id === id ? req.session.reveal : undefined;
+    if (reveal) {
+      delete req.session.reveal;
+      res.setHeader('Cache-Control', 'no-store');
+      return this.renderDetail(res, me, id, { secret: this.encryption.decrypt(reveal.secret), created: true });
+    }
     return this.renderDetail(res, me, id, { filter: status, page: parsePage(page) });
   }
 

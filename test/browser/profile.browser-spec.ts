@@ -27,7 +27,8 @@ describe('public profile in a real browser', () => {
       await page.getByLabel('Password').fill('correct horse battery');
       await Promise.all([page.waitForURL(`${t.baseUrl}/dashboard`), page.getByRole('button', { name: 'Create account' }).click()]);
 
-      await Promise.all([page.waitForURL(`${t.baseUrl}/settings/profile`), page.getByRole('link', { name: 'Profile', exact: true }).click()]);
+      await page.locator('details.user-menu > summary').click();
+      await Promise.all([page.waitForURL(`${t.baseUrl}/settings/profile`), page.getByRole('link', { name: 'Public profile', exact: true }).click()]);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Public profile');
       await page.getByLabel('Username').fill('ada-lovelace');
       await page.getByLabel('Headline').fill('Analyst of engines');

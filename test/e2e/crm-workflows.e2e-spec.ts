@@ -275,7 +275,8 @@ describe('CRM workflows', () => {
     });
 
     async function sections() {
-      const html = (await u.get('/follow-ups').expect(200)).text;
+      // the open sections are on "All open"; done ones have their own tab
+      const html = (await u.get('/follow-ups').expect(200)).text + (await u.get('/follow-ups?show=done').expect(200)).text;
       const names = (key: string) => Object.keys(fu).filter((k) => followUpSection(html, key).includes(`note-${k}<`)).sort();
       return { overdue: names('overdue'), today: names('today'), upcoming: names('upcoming'), done: names('done'), html };
     }
@@ -298,7 +299,7 @@ describe('CRM workflows', () => {
       expect(s).toMatchObject({ overdue: ['f4'], today: ['f1'], upcoming: ['f2', 'f5'], done: ['f6'] });
       expect(followUpSection(s.html, 'today')).toContain('16 Jun 2030');
       let dash = (await u.get('/dashboard').expect(200)).text;
-      expect(dash).toMatch(/<span class="stat-value">1<\/span><span class="stat-label">due today/);
+      expect(dash).toMatch(/<span class="stat-value">2<\/span><span class="stat-label">need you today/);
       expect(dash).toMatch(/<span class="stat-value">1<\/span><span class="stat-label">overdue/);
       expect(dash).toMatch(/<span class="stat-value">4<\/span><span class="stat-label">open follow-ups/);
       const today = (await u.get('/follow-ups?show=today').expect(200)).text;
@@ -310,7 +311,7 @@ describe('CRM workflows', () => {
       expect(s).toMatchObject({ overdue: ['f1', 'f4'], today: ['f2'], upcoming: ['f5'], done: ['f6'] });
       expect(followUpSection(s.html, 'today')).toContain('15 Jun 2030');
       dash = (await u.get('/dashboard').expect(200)).text;
-      expect(dash).toMatch(/<span class="stat-value">1<\/span><span class="stat-label">due today/);
+      expect(dash).toMatch(/<span class="stat-value">3<\/span><span class="stat-label">need you today/);
       expect(dash).toMatch(/<span class="stat-value">2<\/span><span class="stat-label">overdue/);
 
       await u.setTimezone('UTC');
@@ -448,7 +449,7 @@ describe('CRM workflows', () => {
       expect(await open()).toHaveLength(1);
     });
 
-    it('lists lapsed contacts under "Losing touch", most overdue first', async () => {
+    it('lists lapsed contacts in "Today", most overdue first', async () => {
       const u = await Browser.signUp(t, 'Lou Lapsed');
       setNow(at(0));
       const c5 = await u.createContact({ name: 'Every Five', keepInTouchDays: '5' });
@@ -459,12 +460,12 @@ describe('CRM workflows', () => {
 
       setNow(at(2));
       let dash = (await u.get('/dashboard').expect(200)).text;
-      expect(dash).toContain('You are in touch with everyone.');
+      expect(dash).toContain('You are all caught up.');
 
       setNow(at(20));
       dash = (await u.get('/dashboard').expect(200)).text;
-      const section = dash.slice(dash.indexOf('id="lt-h"'), dash.indexOf('id="recent-h"'));
-      const names = [...section.matchAll(/<a href="\/contacts\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+      const section = dash.slice(dash.indexOf('id="today-h"'), dash.indexOf('data-slot="insights"'));
+      const names = [...section.matchAll(/<a class="today-name" href="\/contacts\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
       expect(names).toEqual(['Every Three', 'Every Five', 'Every Ten']);
       expect(section).toContain('17 days over');
       expect(section).toContain('15 days over');
@@ -473,7 +474,7 @@ describe('CRM workflows', () => {
       // getting in touch takes the contact off the list
       await u.logInteraction(c5, { occurredAt: at(20).toISOString() });
       dash = (await u.get('/dashboard').expect(200)).text;
-      expect(dash.slice(dash.indexOf('id="lt-h"'), dash.indexOf('id="recent-h"'))).not.toContain('Every Five');
+      expect(dash.slice(dash.indexOf('id="today-h"'), dash.indexOf('data-slot="insights"'))).not.toContain('Every Five');
     });
   });
 
@@ -682,7 +683,9 @@ describe('CRM workflows', () => {
       const u = await Browser.signUp(t, 'Dee Dash');
       setNow('2030-05-05T12:00:00Z');
       let dash = (await u.get('/dashboard').expect(200)).text;
-      expect(dash).toContain('Welcome! Start by adding the people you know.');
+      // a new account gets the setup checklist, nothing ticked
+      expect(dash).toContain('Set up DevHub');
+      expect(dash).toContain('data-step="contacts" data-done="false"');
       expect(dash).toMatch(/<span class="stat-value">0<\/span><span class="stat-label">contacts/);
       expect(dash).toContain('Good afternoon, Dee');
 
@@ -691,12 +694,12 @@ describe('CRM workflows', () => {
       await u.addFollowUp(id, { dueAt: '2030-05-05', note: 'today one' });
       await u.addFollowUp(id, { dueAt: '2030-05-20', note: 'later one' });
       dash = (await u.get('/dashboard').expect(200)).text;
-      expect(dash).not.toContain('Welcome! Start by adding');
+      expect(dash).toContain('data-step="contacts" data-done="true"');
       expect(dash).toMatch(/<span class="stat-value">1<\/span><span class="stat-label">contacts/);
       expect(dash).toMatch(/<span class="stat-value">3<\/span><span class="stat-label">open follow-ups/);
-      expect(dash).toMatch(/<span class="stat-value">1<\/span><span class="stat-label">due today/);
+      expect(dash).toMatch(/<span class="stat-value">2<\/span><span class="stat-label">need you today/);
       expect(dash).toMatch(/<li class="stat stat-alert"><a href="\/follow-ups\?show=overdue"><span class="stat-value">1<\/span>/);
-      expect(dash).toContain('2 follow-ups need you today.');
+      expect(dash).toContain('2 things need you today (1 overdue).');
       expect(dash).toContain('overdue one');
       expect(dash).toContain('today one');
       expect(dash).not.toContain('later one');
@@ -708,7 +711,7 @@ describe('CRM workflows', () => {
       dash = (await u.get('/dashboard').expect(200)).text;
       expect(dash).toMatch(/<span class="stat-value">2<\/span><span class="stat-label">open follow-ups/);
       expect(dash).toMatch(/<li class="stat"><a href="\/follow-ups\?show=overdue"><span class="stat-value">0<\/span>/);
-      expect(dash).toContain('1 follow-up needs you today.');
+      expect(dash).toContain('1 thing needs you today.');
       expect(dash).not.toContain('overdue one');
     });
   });

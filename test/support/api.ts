@@ -9,7 +9,8 @@ export type Scope = 'read' | 'write';
 /** Creates a key through the settings page, as a user does, and reads it off the page shown once. */
 export async function createApiKey(agent: Agent, scope: Scope = 'write', name = `key ${scope}`): Promise<string> {
   const page = await agent.get('/settings/api-keys').expect(200);
-  const res = await agent.post('/settings/api-keys').type('form').send({ _csrf: csrfFrom(page.text), name, scope }).expect(201);
+  await agent.post('/settings/api-keys').type('form').send({ _csrf: csrfFrom(page.text), name, scope }).expect(303).expect('Location', '/settings/api-keys');
+  const res = await agent.get('/settings/api-keys').expect(200);
   const m = /<code class="key-value" id="new-key">(dh_[A-Za-z0-9]+)<\/code>/.exec(res.text);
   if (!m) throw new Error('no key on the page');
   return m[1];

@@ -189,6 +189,7 @@ export function followUpSection(html: string, key: string): string {
 
 /** The names in the contact list table, in order. */
 export function listedNames(html: string): string[] {
-  return [...html.matchAll(/<a class="contact-link" href="\/contacts\/[^"]+"><span class="avatar avatar-sm" aria-hidden="true">[^<]*<\/span><span>([^<]*)<\/span><\/a>/g)].map((m) => m[1]);
+  // a search highlights matched words with <mark>: the name is the text without them
+  return [...html.matchAll(/<a class="contact-link" href="\/contacts\/[^"]+"><span class="avatar avatar-sm" aria-hidden="true">[^<]*<\/span><span>((?:[^<]|<\/?mark>)*)<\/span><\/a>/g)].map((m) => m[1].replace(/<\/?mark>/g, ''));
 }
 

@@ -55,10 +55,12 @@ export async function stopWebhookWorld({ t, receiver }: Partial<Pick<WebhookWorl
  * secret shown once off the page, and tells the receiver which secret that path's requests carry.
  */
 export async function createEndpoint(owner: Browser, receiver: WebhookReceiver, path: string, fields: FormFields): Promise<{ id: string; secret: string; page: string }> {
-  const res = await owner.post('/settings/webhooks', { url: `${receiver.url}${path}`, ...fields });
-  if (res.status !== 201) throw new Error(`endpoint not created (${res.status}): ${res.text.slice(0, 300)}`);
+  const created = await owner.post('/settings/webhooks', { url: `${receiver.url}${path}`, ...fields });
+  if (created.status !== 303) throw new Error(`endpoint not created (${created.status}): ${created.text.slice(0, 300)}`);
+  // post/redirect/get: the endpoint's page shows the secret once
+  const res = await owner.get(created.headers.location).expect(200);
   const id = /action="\/settings\/webhooks\/([0-9a-f-]{36})\/test"/.exec(res.text)![1];
-  const secret = htmlDecode(/<code class="key-value">(whsec_[^<]+)<\/code>/.exec(res.text)![1]);
+  const secret = htmlDecode(/<code class="key-value"[^>]*>(whsec_[^<]+)<\/code>/.exec(res.text)![1]);
   receiver.expectSignedWith(path, secret);
   return { id, secret, page: res.text };
 }

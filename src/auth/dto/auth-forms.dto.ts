@@ -29,6 +29,12 @@ export class SignupDto {
   @IsString()
   @MaxLength(100)
   ref?: string;
+
+  /** filled by a script with the browser's time zone; an unknown one falls back to UTC */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  timezone?: string;
 }
 
 export class LoginDto {

@@ -37,6 +37,10 @@ export function setupOpenApi(app: NestExpressApplication, config: AppConfig, bod
     jsonDocumentUrl: 'api/openapi.json',
     yamlDocumentUrl: 'api/openapi.yaml',
     customSiteTitle: 'DevHub API',
+    // DevHub's header and colours with enough contrast (WCAG AA); labels in /static/js/api-docs.js
+    customCss: DOCS_CSS,
+    customJs: '/static/js/api-docs.js',
+    customfavIcon: '/static/favicon.svg',
     swaggerOptions: { persistAuthorization: false, tryItOutEnabled: false },
   });
 }
@@ -45,6 +49,35 @@ export function setupOpenApi(app: NestExpressApplication, config: AppConfig, bod
 export function buildApiDocument(app: NestExpressApplication, config: AppConfig, bodyLimitLabel: string): OpenAPIObject {
   return filterApiPaths(buildOpenApiDocument(app, config), bodyLimitLabel);
 }
+
+/** Swagger UI's method badges and buttons in darker shades (4.5:1 on white), and the app's header bar. */
+const DOCS_CSS = `
+  body { margin: 0; font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif; }
+  .devhub-docs-header { display: flex; gap: 16px; align-items: center; padding: 12px 20px; background: #ffffff; border-bottom: 1px solid #d8dee4; }
+  .devhub-docs-brand { font-weight: 700; color: #1f2328; text-decoration: none; }
+  .devhub-docs-header nav a { color: #3730a3; margin-right: 12px; text-decoration: underline; }
+  .swagger-ui .topbar { display: none; }
+  .swagger-ui .opblock.opblock-get .opblock-summary-method { background: #0a5ba8; }
+  .swagger-ui .opblock.opblock-post .opblock-summary-method { background: #0b7048; }
+  .swagger-ui .opblock.opblock-patch .opblock-summary-method, .swagger-ui .opblock.opblock-put .opblock-summary-method { background: #8a4d00; }
+  .swagger-ui .opblock.opblock-delete .opblock-summary-method { background: #b3261e; }
+  .swagger-ui .info .title small pre, .swagger-ui .info .title small.version-stamp { background: #3d6b00; }
+  .swagger-ui .info a { text-decoration: underline; }
+  @media (prefers-color-scheme: light) {
+    .swagger-ui .btn.authorize, .swagger-ui .btn.authorize span { color: #0b7048; border-color: #0b7048; }
+    .swagger-ui .btn.authorize svg { fill: #0b7048; }
+    .swagger-ui .opblock-tag small, .swagger-ui .opblock .opblock-summary-description, .swagger-ui .parameter__in, .swagger-ui .response-col_links, .swagger-ui .renderedMarkdown p { color: #3b434b; }
+    .swagger-ui .info a { color: #3730a3; }
+  }
+  /* Swagger UI's own dark theme follows prefers-color-scheme: the header and our overrides follow it too */
+  @media (prefers-color-scheme: dark) {
+    .devhub-docs-header { background: #151b23; border-color: #30363d; }
+    .devhub-docs-brand { color: #e6edf3; }
+    .devhub-docs-header nav a, .swagger-ui .info a { color: #a5b4fc; }
+    .swagger-ui .btn.authorize, .swagger-ui .btn.authorize span { color: #7ee2a8; border-color: #7ee2a8; }
+    .swagger-ui .btn.authorize svg { fill: #7ee2a8; }
+  }
+`;
 
 const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorResponseDto' };
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ERROR_SCHEMA } } });

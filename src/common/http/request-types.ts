@@ -13,6 +13,8 @@ declare module 'express-session' {
     flash?: FlashMessage[];
     /** when the signed-in user last completed a GitHub sign-in (confirms sensitive changes on GitHub-only accounts) */
     githubConfirmedAt?: number;
+    /** a secret shown once on the page a create redirects to (post/redirect/get), encrypted at rest */
+    reveal?: { kind: 'api-key' | 'webhook'; id?: string; name?: string; scope?: string; secret: string };
   }
 }
 
