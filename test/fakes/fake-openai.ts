@@ -74,6 +74,10 @@ export async function startFakeOpenAi(mode: FakeOpenAiMode = 'good'): Promise<Fa
         return c;
       };
       const answer = () => {
+        const goodPriorities = () =>
+          aliasesIn(body)
+            .reverse()
+            .map((alias) => ({ contact: alias, reason: `Model reason for ${alias}.`, draft: `Model draft for ${alias}.` }));
         switch (fake.mode) {
           case 'hang':
             hanging.add(res);
@@ -89,13 +93,10 @@ export async function startFakeOpenAi(mode: FakeOpenAiMode = 'good'): Promise<Fa
             return send(200, completion(model, JSON.stringify({ priorities: [{ contact: 'C99', reason: 'Made up', draft: 'Hi' }] })));
           case 'no_structured_output':
             if (body.response_format) return send(400, { error: { message: 'response_format is not supported', type: 'invalid_request_error' } });
-          // falls through: without response_format it answers well
-          default: {
-            const priorities = aliasesIn(body)
-              .reverse()
-              .map((alias) => ({ contact: alias, reason: `Model reason for ${alias}.`, draft: `Model draft for ${alias}.` }));
-            return send(200, completion(model, JSON.stringify({ priorities })));
-          }
+            // without response_format it answers well
+            return send(200, completion(model, JSON.stringify({ priorities: goodPriorities() })));
+          default:
+            return send(200, completion(model, JSON.stringify({ priorities: goodPriorities() })));
         }
       };
       if (fake.delayMs > 0 && fake.mode !== 'hang') setTimeout(answer, fake.delayMs);

@@ -108,7 +108,9 @@ async function digest(ctx: Context, _: [], o: { now?: boolean }) {
   if (ctx.json) return printJson(d);
   line(c.bold(`Digest for ${d.day}`) + c.dim(` (${d.engine === 'model' ? `written by ${d.model ?? 'the model'}` : 'rule-based'})`));
   if (!d.priorities.length) line('\nNobody needs a nudge today.');
-  d.priorities.forEach((p, i) => line(`\n${i + 1}. ${c.bold(p.contactName)}: ${p.reason}\n   ${c.cyan('→')} ${p.action}`));
+  d.priorities.forEach((p, i) => {
+    line(`\n${i + 1}. ${c.bold(p.contactName)}: ${p.reason}\n   ${c.cyan('→')} ${p.action}`);
+  });
   if (d.insights.length) {
     line(`\n${c.bold('Insights')}`);
     for (const i of d.insights) line(`  • ${i.contactName}: ${i.title}${i.url ? c.dim(` ${i.url}`) : ''}`);
