@@ -49,7 +49,11 @@ function operation(op) {
   const oks = Object.entries(op.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status));
   const json = (content) => content?.['application/json']?.schema;
   const response = oks.length ? [...new Set(oks.map(([, r]) => (json(r.content) ? type(json(r.content)) : 'void')))].join(' | ') : 'unknown';
-  const body = op.requestBody ? type(json(op.requestBody.content)) : 'never';
+  // a documented body with no fields (POST /api/sync, /api/digest, acks) is one the CLI never sends
+  const bodySchema = op.requestBody ? json(op.requestBody.content) : undefined;
+  const resolved = bodySchema?.$ref ? doc.components?.schemas?.[bodySchema.$ref.split('/').pop()] : bodySchema;
+  const emptyBody = resolved && resolved.type === 'object' && !Object.keys(resolved.properties ?? {}).length;
+  const body = bodySchema && !emptyBody ? type(bodySchema) : 'never';
   return `{\n  path: ${indent(params(op.parameters, 'path'))};\n  query: ${indent(params(op.parameters, 'query'))};\n  body: ${indent(body)};\n  response: ${indent(response)};\n}`;
 }
 
