@@ -11,6 +11,8 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
+# the CLI is an npm workspace: its manifest keeps `npm ci` in step with the lock file (the image runs the server only)
+COPY cli/package.json ./cli/package.json
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
 COPY src ./src
@@ -18,7 +20,7 @@ COPY migrations ./migrations
 # After the build: production dependencies only, without what nothing loads at run time: source maps,
 # type declarations, better-sqlite3's sources and objects (its compiled addon stays), and TypeScript
 # (an optional peer of @nestjs/swagger, for its compile-time plugin only).
-RUN npm run build \
+RUN npm run build:server \
   && npm prune --omit=dev --no-audit --no-fund \
   && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete \
   && rm -rf node_modules/typescript node_modules/.bin/tsc node_modules/.bin/tsserver \
