@@ -112,7 +112,7 @@ export class ContactsController {
     const { value, errors } = await validateForm(InteractionInputDto, body);
     try {
       // the composer refuses an empty entry (the API keeps accepting one: other sources write them)
-      const blank: Record<string, string> = !value.summary?.trim() ? { summary: 'Write a few words about what you talked about.' } : {};
+      const blank: Record<string, string> = !errors?.summary && !(typeof value.summary === 'string' && value.summary.trim()) ? { summary: 'Write a few words about what you talked about.' } : {};
       if (errors || Object.keys(blank).length) throw new FormError({ ...blank, ...errors });
       await this.interactions.create(me.id, id, value, me.timezone);
     } catch (err) {

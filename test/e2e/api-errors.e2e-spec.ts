@@ -173,7 +173,7 @@ describe('REST API errors', () => {
       expect(used.key_hash).not.toContain(key.key.slice(3));
       expect(used.revoked_at).toBeNull();
       // and the list shows it
-      expect((await agent.get('/settings/api-keys').expect(200)).text).toMatch(new RegExp(`${key.key.slice(0, 10)}…</code></td>\\s*<td><span class="badge">write</span></td>\\s*<td><time datetime=`));
+      expect((await agent.get('/settings/api-keys').expect(200)).text).toMatch(new RegExp(`${key.key.slice(0, 10)}…</code></td>\\s*<td data-label="Scope"><span class="badge">write</span></td>\\s*<td data-label="Last used"><time datetime=`));
 
       await revokeApiKey(agent, key.key);
       expectError(await key.get('/api/me'), 401, 'revoked');

@@ -71,6 +71,7 @@ describe('REST API routes', () => {
         isVip: true,
         keepInTouchDays: 30,
         lastInteractionAt: null,
+        activityScore: null,
         tags: [],
         createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
         updatedAt: expect.any(String),
@@ -117,7 +118,7 @@ describe('REST API routes', () => {
 
     it('interactions: POST and GET /api/contacts/:id/interactions, GET /api/interactions', async () => {
       const created = await u.write.post(`/api/contacts/${id}/interactions`, { type: 'meeting', summary: 'Coffee about COBOL', occurredAt: '2026-01-05T15:30:00Z' }).expect(201);
-      expect(created.body).toEqual({ id: expect.any(String), contactId: id, type: 'meeting', occurredAt: '2026-01-05T15:30:00.000Z', summary: 'Coffee about COBOL' });
+      expect(created.body).toEqual({ id: expect.any(String), contactId: id, type: 'meeting', occurredAt: '2026-01-05T15:30:00.000Z', summary: 'Coffee about COBOL', url: null });
       expect(await row('interactions', created.body.id)).toMatchObject({ contact_id: id, user_id: u.userId, type: 'meeting', summary: 'Coffee about COBOL' });
       await u.write.post(`/api/contacts/${id}/interactions`, { type: 'email' }).expect(201);
 

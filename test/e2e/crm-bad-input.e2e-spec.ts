@@ -280,7 +280,7 @@ describe('CRM bad input', () => {
   it('refuses impossible or out-of-range dates with a form error and stores nothing', async () => {
     const before = await snapshotCrm(t);
     for (const d of ['2026-02-30T10:00', '2026-02-30', '2026-02-30T10:00:00Z', '0000-01-01T00:00:00Z', '1000-01-01', '99999-01-01', '2026-01-01T25:00', 'next tuesday']) {
-      const i = await u.post(`/contacts/${contact}/interactions`, { type: 'call', occurredAt: d });
+      const i = await u.post(`/contacts/${contact}/interactions`, { type: 'call', occurredAt: d, summary: 'Called about the offsite' });
       expect({ d, status: i.status }).toEqual({ d, status: 422 });
       expect(i.text).toContain('Enter a valid date and time.');
       const f = await u.post(`/contacts/${contact}/follow-ups`, { dueAt: d });
@@ -356,12 +356,12 @@ describe('CRM bad input', () => {
         const [i] = await sql<{ id: string }>(t, 'SELECT id FROM interactions WHERE contact_id = ?', [ids[name]]);
         expectText('interaction edit', (await v.get(`/interactions/${i.id}/edit`).expect(200)).text, name);
       }
-      // three days on, every cadence has lapsed: the dashboard's "Losing touch" lists them all
+      // three days on, every cadence has lapsed: the dashboard's "Today" list shows them all
       const clock = jest.spyOn(t.app.get(Clock), 'now').mockReturnValue(new Date(Date.now() + 3 * 86_400_000));
       try {
         const dash = (await v.get('/dashboard').expect(200)).text;
-        const losing = dash.slice(dash.indexOf('id="lt-h"'), dash.indexOf('id="recent-h"'));
-        for (const name of NAMES) expectText('losing touch', losing, name);
+        const today = dash.slice(dash.indexOf('id="today-h"'), dash.indexOf('data-slot="insights"'));
+        for (const name of NAMES) expectText('today', today, name);
       } finally {
         clock.mockRestore();
       }

@@ -40,6 +40,7 @@ const ROUTES: RouteTable = {
     { path: `/contacts/${i.aContact}`, fields: { name: '' } },
   ],
   'POST /contacts/:id/delete': (i) => [{ path: `/contacts/${i.aContact}/delete` }],
+  'POST /contacts/:id/github/sync': (i) => [{ path: `/contacts/${i.aContact}/github/sync` }],
   'POST /contacts/:id/merge': (i) => [
     { path: `/contacts/${i.bContact}/merge`, fields: { otherId: i.aContact } },
     { path: `/contacts/${i.aContact}/merge`, fields: { otherId: i.bContact } },
