@@ -52,9 +52,10 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   if (config.trustProxy !== false) app.set('trust proxy', config.trustProxy);
 
   app.use(requestLogger(logger));
-  // request durations by route template (never the raw path: ids and usernames stay out of labels)
+  // request durations by route template (never the raw path: ids and usernames stay out of labels);
+  // only when /metrics is served (METRICS_TOKEN): otherwise nobody reads them and every request would pay
   const httpDuration = app.get(MetricsService).httpDuration;
-  app.use((req: AppRequest, res: Response, next: NextFunction) => {
+  if (config.metricsToken) app.use((req: AppRequest, res: Response, next: NextFunction) => {
     const end = httpDuration.startTimer();
     res.on('finish', () => {
       const route = (req as AppRequest & { route?: { path?: string } }).route?.path;

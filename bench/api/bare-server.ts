@@ -15,7 +15,7 @@ const userId = process.env.BENCH_USER_ID!;
 
 const page = db.prepare(
   `SELECT id, name, email, phone, company, title, location, github_username, twitter, linkedin, website, notes,
-          is_vip, keep_in_touch_days, last_interaction_at, created_at, updated_at
+          is_vip, keep_in_touch_days, last_interaction_at, activity_score, created_at, updated_at
      FROM contacts WHERE user_id = ? ORDER BY sort_name ASC, id ASC LIMIT ? OFFSET ?`,
 );
 // the same trigger-kept counter DevHub reads for an unfiltered list
@@ -53,6 +53,7 @@ interface Row {
   is_vip: number;
   keep_in_touch_days: number | null;
   last_interaction_at: string | null;
+  activity_score: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -89,6 +90,7 @@ createServer((req, res) => {
     isVip: Boolean(r.is_vip),
     keepInTouchDays: r.keep_in_touch_days,
     lastInteractionAt: iso(r.last_interaction_at),
+    activityScore: r.activity_score,
     tags: tags.get(r.id)!,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
